@@ -1,0 +1,4 @@
+/** Every table, for drizzle-kit and for the typed client. One file per capability holds its own tables. */
+export * from "../accounts/schema";
+export * from "../orgs/schema";
+export * from "../projects/schema";

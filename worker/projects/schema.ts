@@ -1,0 +1,35 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { organizations } from "../orgs/schema";
+
+export const projects = sqliteTable(
+  "projects",
+  {
+    /** Numeric, because the Sentry DSN format requires an integer project id. */
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    platform: text("platform").$type<"django">().notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [uniqueIndex("projects_org_slug_idx").on(t.orgId, t.slug)],
+);
+
+/** DSN keys. A revoked key is kept (so old events still resolve to it) but stops authenticating. */
+export const projectKeys = sqliteTable(
+  "project_keys",
+  {
+    id: text("id").primaryKey(),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    /** 32 hex chars, the `KEY` part of `http://KEY@host/PROJECT_ID`. */
+    publicKey: text("public_key").notNull().unique(),
+    label: text("label").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("project_keys_project_idx").on(t.projectId)],
+);

@@ -1,0 +1,54 @@
+import { z } from "@hono/zod-openapi";
+import { isoDate } from "../lib/openapi";
+
+export const ProjectSchema = z
+  .object({
+    id: z.number().int().openapi({ example: 42 }),
+    slug: z.string().openapi({ example: "shop" }),
+    name: z.string().openapi({ example: "Shop" }),
+    platform: z.literal("django"),
+    organization: z.object({ slug: z.string(), name: z.string() }),
+    dsn: z.string().openapi({
+      description: "DSN of the oldest active key; empty when every key is revoked",
+      example: "https://0123456789abcdef0123456789abcdef@vigil.example.com/42",
+    }),
+    createdAt: isoDate,
+  })
+  .openapi("Project");
+
+const projectName = z.string().trim().min(1, "Give the project a name.").max(100, "Name must be at most 100 characters.");
+
+export const NewProjectBody = z
+  .strictObject({ name: projectName, platform: z.literal("django").default("django") })
+  .openapi("NewProjectRequest");
+
+export const UpdateProjectBody = z.strictObject({ name: projectName }).openapi("UpdateProjectRequest");
+
+export const ProjectIdParam = z.object({
+  id: z.coerce
+    .number({ error: "Project ids are numbers." })
+    .int()
+    .positive()
+    .max(Number.MAX_SAFE_INTEGER)
+    .openapi({ param: { name: "id", in: "path" }, example: 42 }),
+});
+
+export const ProjectKeySchema = z
+  .object({
+    id: z.string(),
+    label: z.string(),
+    publicKey: z.string(),
+    dsn: z.string(),
+    status: z.enum(["active", "revoked"]),
+    createdAt: isoDate,
+    revokedAt: isoDate.nullable(),
+  })
+  .openapi("ProjectKey");
+
+export const NewKeyBody = z
+  .strictObject({ label: z.string().trim().min(1).max(100).default("Default") })
+  .openapi("NewProjectKeyRequest");
+
+export const KeyParams = ProjectIdParam.extend({
+  keyId: z.string().max(64).openapi({ param: { name: "keyId", in: "path" } }),
+});

@@ -1,0 +1,27 @@
+import { AuthService } from "./accounts/auth.service";
+import { SessionStore } from "./accounts/sessions";
+import { TokenService } from "./accounts/tokens.service";
+import type { Db } from "./db/client";
+import { InviteService } from "./orgs/invites.service";
+import { MemberService } from "./orgs/members.service";
+import { OrgService } from "./orgs/service";
+import { KeyService } from "./projects/keys.service";
+import { ProjectService } from "./projects/service";
+
+/** Every service, built once per request (or per queue batch / cron tick) around one database handle. */
+export function createServices(db: Db, env: Env, origin: string) {
+  const orgs = new OrgService(db);
+  const projects = new ProjectService(db, orgs, origin);
+  return {
+    auth: new AuthService(db, env, orgs),
+    sessions: new SessionStore(db),
+    tokens: new TokenService(db),
+    orgs,
+    members: new MemberService(db, orgs),
+    invites: new InviteService(db, orgs),
+    projects,
+    keys: new KeyService(db, projects, origin),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
