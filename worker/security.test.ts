@@ -1,0 +1,133 @@
+import { env, SELF } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Client, errorCode, withProject } from "./test/client";
+
+/**
+ * Tenant isolation: a signed-in user of another organization gets 404 for every id of ours (exactly as
+ * for ids that do not exist) and changes nothing. Every route of the OpenAPI document must be listed here.
+ */
+
+interface World {
+  victim: Awaited<ReturnType<typeof withProject>> & { keyId: string; inviteId: string; tokenId: string };
+  attacker: Awaited<ReturnType<typeof withProject>> & { keyId: string };
+}
+
+type Case = { method: string; template: string; path: (w: World) => string; body?: unknown };
+
+/** Routes that take an id of someone else's organization, project, key, member, invite or token. */
+const foreign: Case[] = [
+  { method: "DELETE", template: "/tokens/{id}", path: (w) => `/tokens/${w.victim.tokenId}` },
+  { method: "GET", template: "/orgs/{orgSlug}", path: (w) => `/orgs/${w.victim.orgSlug}` },
+  { method: "PATCH", template: "/orgs/{orgSlug}", path: (w) => `/orgs/${w.victim.orgSlug}`, body: { name: "pwned" } },
+  { method: "GET", template: "/orgs/{orgSlug}/members", path: (w) => `/orgs/${w.victim.orgSlug}/members` },
+  { method: "PATCH", template: "/orgs/{orgSlug}/members/{userId}", path: (w) => `/orgs/${w.victim.orgSlug}/members/${w.victim.userId}`, body: { role: "member" } },
+  { method: "DELETE", template: "/orgs/{orgSlug}/members/{userId}", path: (w) => `/orgs/${w.victim.orgSlug}/members/${w.victim.userId}` },
+  { method: "GET", template: "/orgs/{orgSlug}/invites", path: (w) => `/orgs/${w.victim.orgSlug}/invites` },
+  { method: "POST", template: "/orgs/{orgSlug}/invites", path: (w) => `/orgs/${w.victim.orgSlug}/invites`, body: { role: "owner" } },
+  { method: "DELETE", template: "/orgs/{orgSlug}/invites/{inviteId}", path: (w) => `/orgs/${w.victim.orgSlug}/invites/${w.victim.inviteId}` },
+  { method: "GET", template: "/orgs/{orgSlug}/projects", path: (w) => `/orgs/${w.victim.orgSlug}/projects` },
+  { method: "POST", template: "/orgs/{orgSlug}/projects", path: (w) => `/orgs/${w.victim.orgSlug}/projects`, body: { name: "planted" } },
+  { method: "GET", template: "/projects/{id}", path: (w) => `/projects/${w.victim.project.id}` },
+  { method: "PATCH", template: "/projects/{id}", path: (w) => `/projects/${w.victim.project.id}`, body: { name: "pwned" } },
+  { method: "DELETE", template: "/projects/{id}", path: (w) => `/projects/${w.victim.project.id}` },
+  { method: "GET", template: "/projects/{id}/keys", path: (w) => `/projects/${w.victim.project.id}/keys` },
+  { method: "POST", template: "/projects/{id}/keys", path: (w) => `/projects/${w.victim.project.id}/keys`, body: { label: "mine" } },
+  { method: "POST", template: "/projects/{id}/keys/{keyId}/rotate", path: (w) => `/projects/${w.victim.project.id}/keys/${w.victim.keyId}/rotate` },
+  { method: "DELETE", template: "/projects/{id}/keys/{keyId}", path: (w) => `/projects/${w.victim.project.id}/keys/${w.victim.keyId}` },
+];
+
+/** Mixed ids: the attacker's own project or organization with the victim's key or member id. */
+const mixed: Case[] = [
+  { method: "POST", template: "/projects/{id}/keys/{keyId}/rotate", path: (w) => `/projects/${w.attacker.project.id}/keys/${w.victim.keyId}/rotate` },
+  { method: "DELETE", template: "/projects/{id}/keys/{keyId}", path: (w) => `/projects/${w.attacker.project.id}/keys/${w.victim.keyId}` },
+  { method: "PATCH", template: "/orgs/{orgSlug}/members/{userId}", path: (w) => `/orgs/${w.attacker.orgSlug}/members/${w.victim.userId}`, body: { role: "admin" } },
+  { method: "DELETE", template: "/orgs/{orgSlug}/members/{userId}", path: (w) => `/orgs/${w.attacker.orgSlug}/members/${w.victim.userId}` },
+  { method: "DELETE", template: "/orgs/{orgSlug}/invites/{inviteId}", path: (w) => `/orgs/${w.attacker.orgSlug}/invites/${w.victim.inviteId}` },
+];
+
+/** Routes with no foreign id: they only ever show the caller's own data, or need no sign-in by design. */
+const ownOnly: Record<string, string> = {
+  "POST /auth/signup": "public",
+  "POST /auth/login": "public",
+  "POST /auth/logout": "ends only the caller's session",
+  "GET /me": "the caller",
+  "GET /tokens": "the caller's tokens",
+  "POST /tokens": "the caller's tokens",
+  "GET /orgs": "the caller's organizations",
+  "POST /orgs": "creates a new organization",
+  "GET /invites/{token}": "possession of the secret token is the permission",
+  "POST /invites/{token}/accept": "possession of the secret token is the permission",
+  "GET /openapi.json": "public document",
+};
+
+let world: World;
+
+async function snapshot(): Promise<string> {
+  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens"];
+  const rows = await Promise.all(tables.map((t) => env.DB.prepare(`select * from ${t} order by rowid`).all()));
+  return JSON.stringify(rows.map((r) => r.results));
+}
+
+beforeAll(async () => {
+  const victim = await withProject("victim");
+  const attacker = await withProject("attacker");
+  const victimKey = (await victim.client.get(`/projects/${victim.project.id}/keys`)).body.data[0].id;
+  const attackerKey = (await attacker.client.get(`/projects/${attacker.project.id}/keys`)).body.data[0].id;
+  const invite = await victim.client.post(`/orgs/${victim.orgSlug}/invites`, { role: "member" });
+  const token = await victim.client.post("/tokens", { name: "victim's script" });
+  world = {
+    victim: { ...victim, keyId: victimKey, inviteId: invite.body.id, tokenId: token.body.id },
+    attacker: { ...attacker, keyId: attackerKey },
+  };
+});
+
+describe("tenant isolation", () => {
+  it("every route of the API is covered by this file", async () => {
+    const doc = (await (await SELF.fetch("http://localhost:8787/api/v1/openapi.json")).json()) as { paths: Record<string, object> };
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    documented.push("GET /openapi.json");
+    const covered = new Set([...foreign.map((c) => `${c.method} ${c.template}`), ...Object.keys(ownOnly)]);
+    expect(documented.filter((r) => !covered.has(r))).toEqual([]);
+  });
+
+  it.each(foreign.map((c) => [`${c.method} ${c.template}`, c] as const))("%s with another organization's id is 404 and changes nothing", async (_, c) => {
+    const before = await snapshot();
+    const res = await world.attacker.client.request(c.method, c.path(world), c.body);
+    expect(res.status).toBe(404);
+    expect(errorCode(res)).toBe("not_found");
+    const text = JSON.stringify(res.body);
+    expect(text).not.toContain(world.victim.email);
+    expect(text).not.toContain(world.victim.project.dsn);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it.each(mixed.map((c) => [`${c.method} ${c.path.toString()}`, c] as const))("mixing ids across organizations is 404: %s", async (_, c) => {
+    const before = await snapshot();
+    const res = await world.attacker.client.request(c.method, c.path(world), c.body);
+    expect(res.status).toBe(404);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it.each(foreign.map((c) => [`${c.method} ${c.template}`, c] as const))("%s without signing in is 401", async (_, c) => {
+    const res = await new Client().request(c.method, c.path(world), c.body);
+    expect(res.status).toBe(401);
+    expect(errorCode(res)).toBe("unauthenticated");
+  });
+
+  it("an API token acts only for its owner", async () => {
+    const { token } = (await world.attacker.client.post("/tokens", { name: "attacker" })).body;
+    const script = new Client();
+    script.bearer = token;
+    expect((await script.get(`/projects/${world.victim.project.id}`)).status).toBe(404);
+    expect((await script.get(`/orgs/${world.victim.orgSlug}/projects`)).status).toBe(404);
+    const own = await script.get(`/projects/${world.attacker.project.id}`);
+    expect(own.status).toBe(200);
+  });
+
+  it("lists show only the caller's organizations and projects", async () => {
+    const orgs = (await world.attacker.client.get("/orgs")).body.data as { slug: string }[];
+    expect(orgs.map((o) => o.slug)).toEqual([world.attacker.orgSlug]);
+    const tokens = (await world.attacker.client.get("/tokens")).body.data as { id: string }[];
+    expect(tokens.map((t) => t.id)).not.toContain(world.victim.tokenId);
+  });
+});
