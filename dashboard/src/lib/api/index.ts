@@ -1,0 +1,9 @@
+// The dashboard's typed client of the Vigil management API.
+export { ApiError, isApiError, loginUrl, request } from './client.ts';
+export * from './auth.ts';
+export * from './invites.ts';
+export * from './orgs.ts';
+export * from './projects.ts';
+export * from './tokens.ts';
+export type * from './types.ts';
+export { ROLES } from './types.ts';

@@ -1,0 +1,46 @@
+// Organizations, their members and their invites.
+import { request } from './client.ts';
+import type {
+	CreateInviteRequest,
+	CreateOrganizationRequest,
+	CreatedInvite,
+	Invite,
+	ListResponse,
+	Member,
+	Organization,
+	UpdateMemberRequest,
+	UpdateOrganizationRequest
+} from './types.ts';
+
+const org = (slug: string) => `/orgs/${encodeURIComponent(slug)}`;
+
+export const listOrganizations = () => request<ListResponse<Organization>>('/orgs');
+
+export const createOrganization = (body: CreateOrganizationRequest) =>
+	request<Organization>('/orgs', { method: 'POST', body });
+
+export const getOrganization = (slug: string) => request<Organization>(org(slug));
+
+/** admin+ */
+export const updateOrganization = (slug: string, body: UpdateOrganizationRequest) =>
+	request<Organization>(org(slug), { method: 'PATCH', body });
+
+export const listMembers = (slug: string) => request<ListResponse<Member>>(`${org(slug)}/members`);
+
+/** admin+; only owners grant or revoke owner; the last owner can't be demoted. */
+export const updateMember = (slug: string, userId: string, body: UpdateMemberRequest) =>
+	request<Member>(`${org(slug)}/members/${encodeURIComponent(userId)}`, { method: 'PATCH', body });
+
+/** admin+, or yourself (leave); the last owner can't leave. */
+export const removeMember = (slug: string, userId: string) =>
+	request<void>(`${org(slug)}/members/${encodeURIComponent(userId)}`, { method: 'DELETE' });
+
+/** admin+ */
+export const listInvites = (slug: string) => request<ListResponse<Invite>>(`${org(slug)}/invites`);
+
+/** The answer carries `token` and `url`, shown once. */
+export const createInvite = (slug: string, body: CreateInviteRequest) =>
+	request<CreatedInvite>(`${org(slug)}/invites`, { method: 'POST', body });
+
+export const revokeInvite = (slug: string, id: string) =>
+	request<void>(`${org(slug)}/invites/${encodeURIComponent(id)}`, { method: 'DELETE' });

@@ -1,0 +1,43 @@
+// Projects and their DSN keys.
+import { request } from './client.ts';
+import type {
+	CreateProjectKeyRequest,
+	CreateProjectRequest,
+	ListResponse,
+	Project,
+	ProjectKey,
+	UpdateProjectRequest
+} from './types.ts';
+
+const project = (id: number) => `/projects/${id}`;
+
+export const listProjects = (orgSlug: string) =>
+	request<ListResponse<Project>>(`/orgs/${encodeURIComponent(orgSlug)}/projects`);
+
+/** admin+; also creates the project's first key. */
+export const createProject = (orgSlug: string, body: CreateProjectRequest) =>
+	request<Project>(`/orgs/${encodeURIComponent(orgSlug)}/projects`, { method: 'POST', body });
+
+export const getProject = (id: number, options: { signal?: AbortSignal } = {}) =>
+	request<Project>(project(id), { signal: options.signal });
+
+/** admin+ */
+export const updateProject = (id: number, body: UpdateProjectRequest) =>
+	request<Project>(project(id), { method: 'PATCH', body });
+
+/** admin+ */
+export const deleteProject = (id: number) => request<void>(project(id), { method: 'DELETE' });
+
+export const listProjectKeys = (id: number) => request<ListResponse<ProjectKey>>(`${project(id)}/keys`);
+
+/** admin+ */
+export const createProjectKey = (id: number, body: CreateProjectKeyRequest = {}) =>
+	request<ProjectKey>(`${project(id)}/keys`, { method: 'POST', body });
+
+/** Answers the new key; the old one is revoked. */
+export const rotateProjectKey = (id: number, keyId: string) =>
+	request<ProjectKey>(`${project(id)}/keys/${encodeURIComponent(keyId)}/rotate`, { method: 'POST' });
+
+/** Answers the revoked key (the row is kept). */
+export const revokeProjectKey = (id: number, keyId: string) =>
+	request<ProjectKey>(`${project(id)}/keys/${encodeURIComponent(keyId)}`, { method: 'DELETE' });

@@ -1,0 +1,195 @@
+// Types of the Vigil management API (/api/v1), as written in the foundation contract
+// (notes/contract.md). Names and shapes are kept identical to the contract so they can be
+// checked against the OpenAPI document the Worker serves at /api/v1/openapi.json.
+// Times are ISO 8601 UTC strings.
+
+export type Role = 'owner' | 'admin' | 'member';
+
+export const ROLES: readonly Role[] = ['owner', 'admin', 'member'];
+
+export interface User {
+	id: string;
+	email: string;
+	name: string;
+	createdAt: string;
+}
+
+export interface Organization {
+	id: string;
+	slug: string;
+	name: string;
+	/** The caller's role in this organization. */
+	role: Role;
+	createdAt: string;
+}
+
+export type Platform = 'django';
+
+export interface Project {
+	id: number;
+	slug: string;
+	name: string;
+	platform: Platform;
+	organization: { slug: string; name: string };
+	/** The first active key's DSN, "" if the project has no active key. */
+	dsn: string;
+	createdAt: string;
+}
+
+export type ProjectKeyStatus = 'active' | 'revoked';
+
+export interface ProjectKey {
+	id: string;
+	label: string;
+	publicKey: string;
+	dsn: string;
+	status: ProjectKeyStatus;
+	createdAt: string;
+	revokedAt: string | null;
+}
+
+export interface Member {
+	userId: string;
+	email: string;
+	name: string;
+	role: Role;
+	joinedAt: string;
+}
+
+export interface Invite {
+	id: string;
+	email: string | null;
+	role: Role;
+	createdAt: string;
+	expiresAt: string;
+	/** Name or email of the member who created the invite. */
+	invitedBy: string;
+}
+
+export interface ApiToken {
+	id: string;
+	name: string;
+	/** The first characters of the token, e.g. "vgl_ab12". */
+	prefix: string;
+	createdAt: string;
+	lastUsedAt: string | null;
+}
+
+/** A list answer: `{ data: [...] }`. */
+export interface ListResponse<T> {
+	data: T[];
+	nextCursor?: string;
+}
+
+/** Error body of every 4xx/5xx answer. */
+export type ErrorCode =
+	| 'validation_failed'
+	| 'malformed_json'
+	| 'unauthenticated'
+	| 'invalid_credentials'
+	| 'forbidden'
+	| 'csrf_failed'
+	| 'not_found'
+	| 'conflict'
+	| 'payload_too_large'
+	| 'unsupported_media_type'
+	| 'too_many_requests'
+	| 'internal_error';
+
+/** One problem of a `validation_failed` answer; `path` names the field, e.g. "password". */
+export interface ErrorDetail {
+	path: string;
+	message: string;
+}
+
+export interface ErrorBody {
+	error: {
+		code: ErrorCode | (string & {});
+		message: string;
+		details?: ErrorDetail[];
+	};
+	requestId: string;
+}
+
+// ---- auth ----
+
+export interface SignupRequest {
+	email: string;
+	/** 8..256 characters. */
+	password: string;
+	name?: string;
+}
+
+export interface SignupResponse {
+	user: User;
+	organization: Organization;
+}
+
+export interface LoginRequest {
+	email: string;
+	password: string;
+}
+
+export interface LoginResponse {
+	user: User;
+}
+
+export interface MeResponse {
+	user: User;
+	organizations: Organization[];
+}
+
+// ---- API tokens ----
+
+export interface CreateTokenRequest {
+	name: string;
+}
+
+/** The created token; `token` is shown once. */
+export type CreatedApiToken = ApiToken & { token: string };
+
+// ---- organizations ----
+
+export interface CreateOrganizationRequest {
+	name: string;
+	slug?: string;
+}
+
+export interface UpdateOrganizationRequest {
+	name: string;
+}
+
+export interface UpdateMemberRequest {
+	role: Role;
+}
+
+export interface CreateInviteRequest {
+	role: Role;
+	email?: string;
+}
+
+/** The created invite; `token` and `url` (origin + "/invite/" + token) are shown once. */
+export type CreatedInvite = Invite & { token: string; url: string };
+
+/** What anyone holding an invite link can see (no login needed). */
+export interface InvitePreview {
+	organization: { slug: string; name: string };
+	role: Role;
+	email: string | null;
+	expiresAt: string;
+}
+
+// ---- projects ----
+
+export interface CreateProjectRequest {
+	name: string;
+	platform?: Platform;
+}
+
+export interface UpdateProjectRequest {
+	name: string;
+}
+
+export interface CreateProjectKeyRequest {
+	label?: string;
+}
