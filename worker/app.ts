@@ -13,6 +13,7 @@ import { orgRoutes } from "./orgs/routes";
 import { keyRoutes } from "./projects/keys.routes";
 import { projectRoutes } from "./projects/routes";
 import type { Context } from "hono";
+import { publicOrigin } from "./projects/dsn";
 
 /** Management API bodies are small JSON documents; anything bigger is refused before it is read. */
 export const API_BODY_LIMIT = 64 * 1024;
@@ -27,6 +28,21 @@ function onError(err: Error, c: Context<HonoEnv>): Response {
   }
   console.error(`[${c.get("requestId")}] ${c.req.method} ${c.req.path}:`, err);
   return errorResponse(c, new ApiError("internal_error", "Something went wrong on our side. Quote the request id if you report it."));
+}
+
+/** Title, description and server of the OpenAPI document (its paths come from the routes). */
+export function openApiConfig(origin: string) {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Vigil management API",
+      version: "1",
+      description:
+        "Manage accounts, organizations, projects and DSN keys. Errors are `{ error: { code, message }, requestId }`. " +
+        "Lists are `{ data: [...] }`. Times are ISO 8601 UTC.",
+    },
+    servers: [{ url: `${origin}/api/v1` }],
+  };
 }
 
 /** The management API under /api/v1, with its OpenAPI 3.1 document. */
@@ -62,17 +78,7 @@ export function managementApi() {
     scheme: "bearer",
     description: "An API token (`vgl_...`) created under your account settings.",
   });
-  api.doc31("/openapi.json", (c) => ({
-    openapi: "3.1.0",
-    info: {
-      title: "Vigil management API",
-      version: "1",
-      description:
-        "Manage accounts, organizations, projects and DSN keys. Errors are `{ error: { code, message }, requestId }`. " +
-        "Lists are `{ data: [...] }`. Times are ISO 8601 UTC.",
-    },
-    servers: [{ url: `${new URL(c.req.url).origin}/api/v1` }],
-  }));
+  api.doc31("/openapi.json", (c) => openApiConfig(publicOrigin(c.env.PUBLIC_URL, c.req.url)));
   return routes;
 }
 

@@ -1,13 +1,15 @@
 import { newApp } from "./app";
-import { runScheduled } from "./jobs/scheduled";
 import { consumeBatch, type IngestMessage } from "./jobs/queue";
+import { runScheduled } from "./jobs/scheduled";
 
 export { RateLimiter } from "./accounts/throttle";
 
 const app = newApp();
 
-export default {
+const handler: ExportedHandler<Env, IngestMessage> = {
   fetch: app.fetch,
   queue: (batch, env) => consumeBatch(batch, env),
   scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduled(controller, env)),
-} satisfies ExportedHandler<Env, IngestMessage>;
+};
+
+export default handler;

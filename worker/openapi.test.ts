@@ -1,5 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import committed from "../docs/openapi.json";
 
 interface Doc {
   openapi: string;
@@ -62,5 +63,12 @@ describe("OpenAPI document", () => {
     expect(doc.components.schemas).toHaveProperty("Error");
     const projectGet = doc.paths["/projects/{id}"]!.get!;
     expect(Object.keys(projectGet.responses)).toEqual(expect.arrayContaining(["200", "401", "404"]));
+  });
+
+  it("matches docs/openapi.json, from which the API reference is generated (run `npm run docs:api` after changing routes)", async () => {
+    const served = (await fetchDoc()) as Doc & { servers?: unknown };
+    const { servers: _served, ...liveDoc } = served;
+    const { servers: _committed, ...committedDoc } = committed as typeof served;
+    expect(liveDoc).toEqual(committedDoc);
   });
 });

@@ -5,7 +5,7 @@ import { ApiError } from "../lib/errors";
 import type { OrgService, OrgView } from "../orgs/service";
 import { decoy, hashPassword, passwordProblem, verifyPassword } from "./passwords";
 import { users } from "./schema";
-import { limiter } from "./throttle";
+import { limiter } from "./limiter";
 
 /** Failed logins allowed per window, per email and per client IP. */
 export const LOGIN_LIMITS = {

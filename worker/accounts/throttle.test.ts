@@ -1,6 +1,6 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { limiter } from "./throttle";
+import { limiter } from "./limiter";
 
 describe("RateLimiter Durable Object", () => {
   it("counts hits in a window and tells how long to wait", async () => {

@@ -1,11 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 
-export interface ThrottleState {
-  allowed: boolean;
-  /** Seconds until the next attempt is allowed (0 when allowed). */
-  retryAfter: number;
-  remaining: number;
-}
+import type { ThrottleState } from "./limiter";
 
 interface Window {
   start: number;
@@ -61,8 +56,4 @@ export class RateLimiter extends DurableObject<Env> {
     const retryAfter = allowed ? 0 : Math.max(1, Math.ceil((w.start + windowSeconds * 1000 - Date.now()) / 1000));
     return { allowed, retryAfter, remaining: Math.max(0, limit - w.count - (allowed ? 1 : 0)) };
   }
-}
-
-export function limiter(env: Env, name: string): DurableObjectStub<RateLimiter> {
-  return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(name));
 }

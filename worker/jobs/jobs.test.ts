@@ -14,7 +14,7 @@ describe("cron trigger", () => {
     await env.DB.prepare("update invites set expires_at = ? where id = ?").bind(Date.now() - 1000, oldInvite.id).run();
 
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env, ctx);
+    await worker.scheduled!(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
 
     const sessions = await env.DB.prepare("select id_hash from sessions").all<{ id_hash: string }>();
@@ -33,7 +33,7 @@ describe("ingest queue consumer", () => {
       { id: "m1", timestamp: new Date(), attempts: 1, body: { kind: "future-kind", projectId: 1, receivedAt: Date.now() } },
     ]);
     const ctx = createExecutionContext();
-    await worker.queue(batch, env, ctx);
+    await worker.queue!(batch, env, ctx);
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks).toEqual(["m1"]);
     expect(result.retryMessages).toEqual([]);
