@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiClient, signUp, uniqueEmail, type ApiError, type Organization, type Project, type ProjectKey, type User } from './support/api.js';
 import { DESKTOP, launchBrowser, PHONE, shot, type Browser } from './support/browser.js';
-import { artifactsDir, venvPython } from './support/paths.js';
+import { artifactsDir, djangoDir, venvPython } from './support/paths.js';
 import { run, runOk } from './support/run.js';
 import { startVigil, type Vigil } from './support/vigil.js';
 
@@ -102,7 +102,7 @@ describe('onboarding in the browser', () => {
     const logOut = page.getByRole('button', { name: 'Log out' });
     if (!(await logOut.isVisible())) {
       await page.getByRole('button', { name: 'Menu' }).click();
-      await shot(page, '05-phone-menu-open');
+      await shot(page, '05-phone-menu-open', 'phone');
     }
     await logOut.click();
     await page.waitForURL(/\/login/);
@@ -169,6 +169,23 @@ describe('the DSN works with the real Python sentry-sdk', () => {
     expect(active.find((k) => k.publicKey === parsed.public_key)?.dsn).toBe(created.dsn);
     // Where the SDK will send envelopes: this Vigil's ingest path for the project.
     expect(parsed.envelope_url).toBe(`${vigil.baseUrl}/api/${created.projectId}/envelope/`);
+  });
+});
+
+describe('the example shop starts with that DSN', () => {
+  test('manage.py check with VIGIL_DSN set initialises the SDK against this Vigil', async () => {
+    const code = [
+      'import django, json, os, sentry_sdk',
+      'django.setup()',
+      'client = sentry_sdk.get_client()',
+      'print(json.dumps({"active": client.is_active(), "dsn": client.dsn, "logs": client.options["enable_logs"],',
+      '                  "traces": client.options["traces_sample_rate"], "pii": client.options["send_default_pii"]}))',
+    ].join('\n');
+    const env = { ...process.env, DJANGO_SETTINGS_MODULE: 'shop.settings', VIGIL_DSN: created.dsn, LOG_LEVEL: 'WARNING' };
+    const check = await run(venvPython, ['manage.py', 'check'], { cwd: djangoDir, env, timeoutMs: 60_000 });
+    expect(check.code, check.stderr).toBe(0);
+    const { stdout } = await runOk(venvPython, ['-c', code], { cwd: djangoDir, env, timeoutMs: 60_000 });
+    expect(JSON.parse(stdout)).toEqual({ active: true, dsn: created.dsn, logs: true, traces: 1.0, pii: false });
   });
 });
 

@@ -55,12 +55,13 @@ export async function launchBrowser(): Promise<Browser> {
 /**
  * Full-page screenshots of the current page at 1440×900 and 390×844 into
  * e2e/artifacts/screenshots/<name>-desktop.png and <name>-phone.png; the page's
- * viewport is restored afterwards.
+ * viewport is restored afterwards. `only` limits it to one size (e.g. an open phone menu).
  */
-export async function shot(page: Page, name: string): Promise<void> {
+export async function shot(page: Page, name: string, only?: 'desktop' | 'phone'): Promise<void> {
   mkdirSync(screenshotsDir, { recursive: true });
   const original = page.viewportSize() ?? DESKTOP;
-  for (const [label, size] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+  const sizes = ([['desktop', DESKTOP], ['phone', PHONE]] as const).filter(([label]) => !only || label === only);
+  for (const [label, size] of sizes) {
     await page.setViewportSize({ ...size });
     await page.waitForTimeout(150); // let layout settle after the resize
     await page.screenshot({ path: path.join(screenshotsDir, `${name}-${label}.png`), fullPage: true, animations: 'disabled' });
