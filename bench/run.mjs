@@ -1,0 +1,53 @@
+// `npm run bench`: the management API's hot paths against a do-nothing Worker, measured in the same run
+// on this machine. Results go to stdout (a Markdown table) and bench/results/<date>.json.
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { load, startWorker } from "./lib.mjs";
+
+const ORIGIN_HEADER = (base) => ({ origin: base, "content-type": "application/json" });
+
+async function expectOk(res, what) {
+  if (!res.ok) throw new Error(`${what}: ${res.status} ${await res.text()}`);
+  await res.arrayBuffer();
+}
+
+const baseline = await startWorker({ config: "bench/baseline/wrangler.toml" });
+const vigil = await startWorker({ config: "wrangler.toml", probePath: "/api/v1/openapi.json", migrate: true });
+const rows = [];
+try {
+  const { base } = vigil;
+  const email = `bench.${Date.now()}@example.com`;
+  const password = "correct horse battery staple";
+  const signup = await fetch(`${base}/api/v1/auth/signup`, { method: "POST", headers: ORIGIN_HEADER(base), body: JSON.stringify({ email, password }) });
+  if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
+  const cookie = signup.headers.get("set-cookie").split(";")[0];
+  const org = (await signup.json()).organization.slug;
+
+  rows.push(["do-nothing Worker (baseline)", await load(async () => expectOk(await fetch(baseline.base), "baseline"))]);
+  rows.push(["GET /api/v1/me (session lookup in D1)", await load(async () => expectOk(await fetch(`${base}/api/v1/me`, { headers: { cookie } }), "me"))]);
+  rows.push([
+    "GET /api/v1/orgs/{org}/projects",
+    await load(async () => expectOk(await fetch(`${base}/api/v1/orgs/${org}/projects`, { headers: { cookie } }), "projects")),
+  ]);
+  rows.push([
+    "POST /api/v1/auth/login (PBKDF2, 100k iterations)",
+    await load(
+      async () => expectOk(await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: ORIGIN_HEADER(base), body: JSON.stringify({ email, password }) }), "login"),
+      { count: 100, seconds: 20, warmup: 3 },
+    ),
+  ]);
+} finally {
+  baseline.stop();
+  vigil.stop();
+}
+
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
+const date = new Date().toISOString().slice(0, 10);
+console.log(`\nMachine: ${machine}\nDate: ${date}\nLoad: 2 concurrent clients on 127.0.0.1, bounded by count and 20 s per row.\n`);
+console.log("| scenario | requests | req/s | p50 ms | p95 ms | p99 ms |");
+console.log("|---|---|---|---|---|---|");
+for (const [name, r] of rows) {
+  console.log(`| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} |`);
+}
+mkdirSync("bench/results", { recursive: true });
+writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows }, null, 2));
