@@ -63,6 +63,9 @@ export interface RequestOptions {
 	signal?: AbortSignal;
 }
 
+/** For reads that a view may abandon (navigating away aborts them). */
+export type Signal = Pick<RequestOptions, 'signal'>;
+
 /** Calls `/api/v1${path}` and returns the parsed JSON answer (`undefined` for 204). */
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
 	const { method = 'GET', body, query, allowUnauthenticated = false, signal } = options;

@@ -1,5 +1,5 @@
 // Organizations, their members and their invites.
-import { request } from './client.ts';
+import { request, type Signal } from './client.ts';
 import type {
 	CreateInviteRequest,
 	CreateOrganizationRequest,
@@ -14,18 +14,19 @@ import type {
 
 const org = (slug: string) => `/orgs/${encodeURIComponent(slug)}`;
 
-export const listOrganizations = () => request<ListResponse<Organization>>('/orgs');
+export const listOrganizations = (options: Signal = {}) => request<ListResponse<Organization>>('/orgs', options);
 
 export const createOrganization = (body: CreateOrganizationRequest) =>
 	request<Organization>('/orgs', { method: 'POST', body });
 
-export const getOrganization = (slug: string) => request<Organization>(org(slug));
+export const getOrganization = (slug: string, options: Signal = {}) => request<Organization>(org(slug), options);
 
 /** admin+ */
 export const updateOrganization = (slug: string, body: UpdateOrganizationRequest) =>
 	request<Organization>(org(slug), { method: 'PATCH', body });
 
-export const listMembers = (slug: string) => request<ListResponse<Member>>(`${org(slug)}/members`);
+export const listMembers = (slug: string, options: Signal = {}) =>
+	request<ListResponse<Member>>(`${org(slug)}/members`, options);
 
 /** admin+; only owners grant or revoke owner; the last owner can't be demoted. */
 export const updateMember = (slug: string, userId: string, body: UpdateMemberRequest) =>
@@ -36,7 +37,8 @@ export const removeMember = (slug: string, userId: string) =>
 	request<void>(`${org(slug)}/members/${encodeURIComponent(userId)}`, { method: 'DELETE' });
 
 /** admin+ */
-export const listInvites = (slug: string) => request<ListResponse<Invite>>(`${org(slug)}/invites`);
+export const listInvites = (slug: string, options: Signal = {}) =>
+	request<ListResponse<Invite>>(`${org(slug)}/invites`, options);
 
 /** The answer carries `token` and `url`, shown once. */
 export const createInvite = (slug: string, body: CreateInviteRequest) =>

@@ -1,5 +1,5 @@
 // Projects and their DSN keys.
-import { request } from './client.ts';
+import { request, type Signal } from './client.ts';
 import type {
 	CreateProjectKeyRequest,
 	CreateProjectRequest,
@@ -11,15 +11,14 @@ import type {
 
 const project = (id: number) => `/projects/${id}`;
 
-export const listProjects = (orgSlug: string) =>
-	request<ListResponse<Project>>(`/orgs/${encodeURIComponent(orgSlug)}/projects`);
+export const listProjects = (orgSlug: string, options: Signal = {}) =>
+	request<ListResponse<Project>>(`/orgs/${encodeURIComponent(orgSlug)}/projects`, options);
 
 /** admin+; also creates the project's first key. */
 export const createProject = (orgSlug: string, body: CreateProjectRequest) =>
 	request<Project>(`/orgs/${encodeURIComponent(orgSlug)}/projects`, { method: 'POST', body });
 
-export const getProject = (id: number, options: { signal?: AbortSignal } = {}) =>
-	request<Project>(project(id), { signal: options.signal });
+export const getProject = (id: number, options: Signal = {}) => request<Project>(project(id), options);
 
 /** admin+ */
 export const updateProject = (id: number, body: UpdateProjectRequest) =>
@@ -28,7 +27,8 @@ export const updateProject = (id: number, body: UpdateProjectRequest) =>
 /** admin+ */
 export const deleteProject = (id: number) => request<void>(project(id), { method: 'DELETE' });
 
-export const listProjectKeys = (id: number) => request<ListResponse<ProjectKey>>(`${project(id)}/keys`);
+export const listProjectKeys = (id: number, options: Signal = {}) =>
+	request<ListResponse<ProjectKey>>(`${project(id)}/keys`, options);
 
 /** admin+ */
 export const createProjectKey = (id: number, body: CreateProjectKeyRequest = {}) =>

@@ -1,8 +1,8 @@
 // The caller's API tokens (`Authorization: Bearer vgl_...`).
-import { request } from './client.ts';
+import { request, type Signal } from './client.ts';
 import type { ApiToken, CreateTokenRequest, CreatedApiToken, ListResponse } from './types.ts';
 
-export const listTokens = () => request<ListResponse<ApiToken>>('/tokens');
+export const listTokens = (options: Signal = {}) => request<ListResponse<ApiToken>>('/tokens', options);
 
 /** The answer carries `token`, shown once. */
 export const createToken = (body: CreateTokenRequest) =>
