@@ -7,8 +7,10 @@ export VIGIL_STATE_DIR="${VIGIL_STATE_DIR:-.wrangler/state}"
 
 ensure_node_modules() {
   if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-    echo "› Installing npm packages (npm ci)…"
-    npm ci --no-audit --no-fund
+    echo "› Installing npm packages from package-lock.json…"
+    # `npm install`, not `npm ci`: the lockfile pins every version, but some registries serve workerd's
+    # macOS/Windows builds later than its Linux one, and `npm ci` refuses a lockfile without them.
+    npm install --no-audit --no-fund --loglevel=error
   fi
   # Node 22 comes from the `node` devDependency; put it (and wrangler, vite, vitest) first on PATH.
   export PATH="$PWD/node_modules/.bin:$PATH"
