@@ -40,7 +40,7 @@ ready().then((ok) => {
     console.error("Vigil did not start within 60 s; see the wrangler output above.");
     return;
   }
-  console.log(`\n  Vigil is running at ${base}\n  Dashboard: ${base}/   API: ${base}/api/v1/openapi.json\n  Local data: ${stateDir} (npm run reset wipes it)\n  Stop with Ctrl+C.\n`);
+  console.log(`\n  Vigil is running at ${base}\n  Dashboard: ${base}/   API: ${base}/api/v1/openapi.json\n  Local data: ${stateDir} (npm run reset wipes it)\n  Cron: this script fires the every-minute trigger itself, so the warning above does not apply.\n  Stop with Ctrl+C.\n`);
   tick();
   timer = setInterval(tick, 60_000);
 });
