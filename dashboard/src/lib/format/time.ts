@@ -14,7 +14,8 @@ export function relativeTime(iso: string, now: number = Date.now()): string {
 	const future = diff < 0;
 	const abs = Math.abs(diff);
 
-	if (abs < 45_000) return future ? 'in a moment' : 'just now';
+	// a little in the future is the server's clock running ahead of the browser's
+	if (abs < 45_000 || (future && abs < 2 * MINUTE)) return 'just now';
 	let text: string;
 	if (abs < HOUR) text = `${Math.max(1, Math.round(abs / MINUTE))} min`;
 	else if (abs < DAY) text = `${Math.round(abs / HOUR)} h`;
