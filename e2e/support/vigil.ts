@@ -34,7 +34,9 @@ export function freePort(): Promise<number> {
 
 function tail(file: string, lines = 60): string {
   try {
-    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+    // eslint-disable-next-line no-control-regex
+    const text = readFileSync(file, 'utf8').replace(/\u001b\[[0-9;]*m/g, '');
+    return text.split('\n').slice(-lines).join('\n');
   } catch {
     return '(no log)';
   }
@@ -88,21 +90,30 @@ export async function startVigil(name: string, options: { timeoutMs?: number } =
   const status: { exited?: string } = {};
   child.on('exit', (code, signal) => (status.exited = String(code ?? signal)));
 
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
+  // If the test process goes away without afterAll (crash, Ctrl-C), take wrangler with it.
+  const killOnExit = () => {
     if (child.pid !== undefined && status.exited === undefined) {
       try {
-        process.kill(-child.pid, 'SIGTERM');
+        process.kill(-child.pid, 'SIGKILL');
       } catch {
         /* already gone */
       }
-      for (let i = 0; i < 50 && status.exited === undefined; i++) await sleep(100);
-      if (status.exited === undefined) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
+    }
+  };
+  process.once('exit', killOnExit);
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    process.removeListener('exit', killOnExit);
+    if (child.pid !== undefined) {
+      // SIGTERM to wrangler itself: it forwards the signal and shuts workerd down in order.
+      if (status.exited === undefined) child.kill('SIGTERM');
+      for (let i = 0; i < 100 && status.exited === undefined; i++) await sleep(100);
+      // Then anything left in its process group (workerd, esbuild), whatever happened above.
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* the group is empty */
       }
     }
     rmSync(stateDir, { recursive: true, force: true });
