@@ -5,6 +5,8 @@ import { authenticate, csrf } from "./accounts/middleware";
 import { tokenRoutes } from "./accounts/tokens.routes";
 import type { HonoEnv } from "./env";
 import { ApiError, errorResponse } from "./lib/errors";
+import { issueRoutes } from "./errors/routes";
+import { ingestRoutes } from "./ingest/routes";
 import { init } from "./lib/init";
 import { newRouter } from "./lib/openapi";
 import { inviteRoutes } from "./orgs/invites.routes";
@@ -66,7 +68,8 @@ export function managementApi() {
     .route("/", memberRoutes)
     .route("/", inviteRoutes)
     .route("/", projectRoutes)
-    .route("/", keyRoutes);
+    .route("/", keyRoutes)
+    .route("/", issueRoutes);
   api.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
     in: "cookie",
@@ -87,7 +90,7 @@ export function newApp() {
   app.use("*", init);
   app.onError(onError);
   app.notFound((c) => errorResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`)));
-  const routes = app.route("/api/v1", managementApi());
+  const routes = app.route("/api/v1", managementApi()).route("/api", ingestRoutes);
   return routes;
 }
 

@@ -1,12 +1,13 @@
 import { newApp } from "./app";
-import { consumeBatch, type IngestMessage } from "./jobs/queue";
+import { consumeBatch } from "./jobs/queue";
 import { runScheduled } from "./jobs/scheduled";
 
 export { RateLimiter } from "./accounts/throttle";
+export { IngestGate } from "./ingest/gate";
 
 const app = newApp();
 
-const handler: ExportedHandler<Env, IngestMessage> = {
+const handler: ExportedHandler<Env, unknown> = {
   fetch: app.fetch,
   queue: (batch, env) => consumeBatch(batch, env),
   scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduled(controller, env)),

@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Client, errorCode, withProject } from "./test/client";
+import { Client, errorCode, eventually, sendEvent, withProject } from "./test/client";
 
 /**
  * Tenant isolation: a signed-in user of another organization gets 404 for every id of ours (exactly as
@@ -8,7 +8,7 @@ import { Client, errorCode, withProject } from "./test/client";
  */
 
 interface World {
-  victim: Awaited<ReturnType<typeof withProject>> & { keyId: string; inviteId: string; tokenId: string };
+  victim: Awaited<ReturnType<typeof withProject>> & { keyId: string; inviteId: string; tokenId: string; issueId: number; eventId: string };
   attacker: Awaited<ReturnType<typeof withProject>> & { keyId: string };
 }
 
@@ -34,6 +34,12 @@ const foreign: Case[] = [
   { method: "POST", template: "/projects/{id}/keys", path: (w) => `/projects/${w.victim.project.id}/keys`, body: { label: "mine" } },
   { method: "POST", template: "/projects/{id}/keys/{keyId}/rotate", path: (w) => `/projects/${w.victim.project.id}/keys/${w.victim.keyId}/rotate` },
   { method: "DELETE", template: "/projects/{id}/keys/{keyId}", path: (w) => `/projects/${w.victim.project.id}/keys/${w.victim.keyId}` },
+  { method: "GET", template: "/projects/{id}/issues", path: (w) => `/projects/${w.victim.project.id}/issues` },
+  { method: "PATCH", template: "/projects/{id}/issues", path: (w) => `/projects/${w.victim.project.id}/issues`, body: { ids: [1], status: "resolved" } },
+  { method: "GET", template: "/issues/{id}", path: (w) => `/issues/${w.victim.issueId}` },
+  { method: "PATCH", template: "/issues/{id}", path: (w) => `/issues/${w.victim.issueId}`, body: { status: "resolved" } },
+  { method: "GET", template: "/issues/{id}/events", path: (w) => `/issues/${w.victim.issueId}/events` },
+  { method: "GET", template: "/projects/{id}/events/{eventId}", path: (w) => `/projects/${w.victim.project.id}/events/${w.victim.eventId}` },
 ];
 
 /** Mixed ids: the attacker's own project or organization with the victim's key or member id. */
@@ -43,6 +49,7 @@ const mixed: Case[] = [
   { method: "PATCH", template: "/orgs/{orgSlug}/members/{userId}", path: (w) => `/orgs/${w.attacker.orgSlug}/members/${w.victim.userId}`, body: { role: "admin" } },
   { method: "DELETE", template: "/orgs/{orgSlug}/members/{userId}", path: (w) => `/orgs/${w.attacker.orgSlug}/members/${w.victim.userId}` },
   { method: "DELETE", template: "/orgs/{orgSlug}/invites/{inviteId}", path: (w) => `/orgs/${w.attacker.orgSlug}/invites/${w.victim.inviteId}` },
+  { method: "GET", template: "/projects/{id}/events/{eventId}", path: (w) => `/projects/${w.attacker.project.id}/events/${w.victim.eventId}` },
 ];
 
 /** Routes with no foreign id: they only ever show the caller's own data, or need no sign-in by design. */
@@ -63,7 +70,7 @@ const ownOnly: Record<string, string> = {
 let world: World;
 
 async function snapshot(): Promise<string> {
-  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens"];
+  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens", "issues", "events", "issue_tags"];
   const rows = await Promise.all(tables.map((t) => env.DB.prepare(`select * from ${t} order by rowid`).all()));
   return JSON.stringify(rows.map((r) => r.results));
 }
@@ -75,8 +82,10 @@ beforeAll(async () => {
   const attackerKey = (await attacker.client.get(`/projects/${attacker.project.id}/keys`)).body.data[0].id;
   const invite = await victim.client.post(`/orgs/${victim.orgSlug}/invites`, { role: "member" });
   const token = await victim.client.post("/tokens", { name: "victim's script" });
+  const sent = await sendEvent(victim.project, { message: "victim's secret error", level: "error" });
+  const issueId = await eventually(async () => (await victim.client.get(`/projects/${victim.project.id}/issues`)).body.data[0]?.id as number | undefined);
   world = {
-    victim: { ...victim, keyId: victimKey, inviteId: invite.body.id, tokenId: token.body.id },
+    victim: { ...victim, keyId: victimKey, inviteId: invite.body.id, tokenId: token.body.id, issueId, eventId: sent.body.id },
     attacker: { ...attacker, keyId: attackerKey },
   };
 });
@@ -112,6 +121,20 @@ describe("tenant isolation", () => {
     const res = await new Client().request(c.method, c.path(world), c.body);
     expect(res.status).toBe(401);
     expect(errorCode(res)).toBe("unauthenticated");
+  });
+
+  it("bulk updates ignore another project's issue ids", async () => {
+    const before = await snapshot();
+    const res = await world.attacker.client.patch(`/projects/${world.attacker.project.id}/issues`, { ids: [world.victim.issueId], status: "ignored" });
+    expect(res.status).toBe(200);
+    expect(res.body.updated).toBe(0);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("a DSN key of one project cannot send to another", async () => {
+    const res = await sendEvent({ id: world.victim.project.id, dsn: world.attacker.project.dsn }, { message: "planted" });
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toMatch(/another project/);
   });
 
   it("an API token acts only for its owner", async () => {

@@ -2,6 +2,7 @@ import { AuthService } from "./accounts/auth.service";
 import { SessionStore } from "./accounts/sessions";
 import { TokenService } from "./accounts/tokens.service";
 import type { Db } from "./db/client";
+import { IssueService } from "./errors/service";
 import { InviteService } from "./orgs/invites.service";
 import { MemberService } from "./orgs/members.service";
 import { OrgService } from "./orgs/service";
@@ -21,6 +22,7 @@ export function createServices(db: Db, env: Env, origin: string) {
     invites: new InviteService(db, orgs),
     projects,
     keys: new KeyService(db, projects, origin),
+    issues: new IssueService(db, env, projects),
   };
 }
 

@@ -2,3 +2,4 @@
 export * from "../accounts/schema";
 export * from "../orgs/schema";
 export * from "../projects/schema";
+export * from "../errors/schema";

@@ -1,22 +1,44 @@
+import { processEventBatch } from "../errors/process";
+import type { EventMessage, IngestMessage } from "../ingest/queue";
+
+export const INGEST_QUEUE = "vigil-ingest";
+export const DEAD_LETTER_QUEUE = "vigil-ingest-dlq";
+
+type Handler<M> = (messages: Message<M>[], env: Env) => Promise<void>;
+
+/** Each message kind and the capability that processes it. Later capabilities add theirs here. */
+const handlers: { [K in IngestMessage["kind"]]: Handler<Extract<IngestMessage, { kind: K }>> } = {
+  event: processEventBatch,
+};
+
 /**
- * Messages on the ingest queue. Each capability adds its kind here (events, transactions, logs,
- * check-ins) with the function that processes a batch of them.
+ * Messages that failed every retry land here with their raw payload. They are kept in R2 under
+ * `dead-letters/` (one JSON file each: the message, its attempts and when it died) for inspection and replay.
  */
-export type IngestMessage = { kind: string; projectId: number; receivedAt: number };
-
-type Handler = (messages: Message<IngestMessage>[], env: Env) => Promise<void>;
-
-const handlers: Record<string, Handler> = {};
+async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  for (const message of batch.messages) {
+    const body = message.body as Partial<EventMessage> | undefined;
+    const day = new Date().toISOString().slice(0, 10);
+    await env.BLOBS.put(
+      `dead-letters/${day}/${body?.projectId ?? "unknown"}-${message.id}.json`,
+      JSON.stringify({ id: message.id, attempts: message.attempts, deadAt: new Date().toISOString(), message: body }),
+      { httpMetadata: { contentType: "application/json" } },
+    );
+    message.ack();
+  }
+}
 
 /** Route each message to its capability; a kind nobody handles is logged and acknowledged, never retried forever. */
-export async function consumeBatch(batch: MessageBatch<IngestMessage>, env: Env): Promise<void> {
-  const byKind = new Map<string, Message<IngestMessage>[]>();
+export async function consumeBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  if (batch.queue === DEAD_LETTER_QUEUE) return keepDeadLetters(batch, env);
+  const byKind = new Map<string, Message<unknown>[]>();
   for (const message of batch.messages) {
-    const kind = message.body?.kind ?? "unknown";
-    byKind.set(kind, [...(byKind.get(kind) ?? []), message]);
+    const kind = (message.body as { kind?: unknown } | null)?.kind;
+    const key = typeof kind === "string" ? kind : "unknown";
+    byKind.set(key, [...(byKind.get(key) ?? []), message]);
   }
   for (const [kind, messages] of byKind) {
-    const handler = handlers[kind];
+    const handler = handlers[kind as IngestMessage["kind"]] as Handler<unknown> | undefined;
     if (!handler) {
       console.warn(`ingest queue: no handler for kind "${kind}"; ${messages.length} message(s) acknowledged`);
       for (const m of messages) m.ack();

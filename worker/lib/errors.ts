@@ -5,6 +5,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export type ErrorCode =
   | "validation_failed"
   | "malformed_json"
+  | "malformed_body"
+  | "invalid_key"
   | "unauthenticated"
   | "invalid_credentials"
   | "forbidden"
@@ -19,6 +21,8 @@ export type ErrorCode =
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   validation_failed: 400,
   malformed_json: 400,
+  malformed_body: 400,
+  invalid_key: 401,
   unauthenticated: 401,
   invalid_credentials: 401,
   forbidden: 403,

@@ -2,6 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { newId } from "../lib/encoding";
 import { ApiError, notFound } from "../lib/errors";
+import { forgetKey } from "../ingest/auth";
 import { dsnFor } from "./dsn";
 import { projectKeys } from "./schema";
 import { newPublicKey, type ProjectService } from "./service";
@@ -68,6 +69,7 @@ export class KeyService {
     if (key.revokedAt) return this.present(key);
     const revokedAt = new Date();
     await this.db.update(projectKeys).set({ revokedAt }).where(eq(projectKeys.id, keyId));
+    forgetKey(key.publicKey);
     return this.present({ ...key, revokedAt });
   }
 
@@ -82,6 +84,7 @@ export class KeyService {
       this.db.insert(projectKeys).values(fresh),
       this.db.update(projectKeys).set({ revokedAt: now }).where(eq(projectKeys.id, old.id)),
     ]);
+    forgetKey(old.publicKey);
     return this.present(fresh);
   }
 }

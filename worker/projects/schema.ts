@@ -12,6 +12,14 @@ export const projects = sqliteTable(
     slug: text("slug").notNull(),
     name: text("name").notNull(),
     platform: text("platform").$type<"django">().notNull(),
+    /** Items accepted per minute per category (errors, transactions, logs …) before 429. */
+    rateLimitPerMinute: integer("rate_limit_per_minute").notNull().default(60_000),
+    /** Items accepted per calendar month (UTC) per category before 429. */
+    monthlyQuota: integer("monthly_quota").notNull().default(10_000_000),
+    /** Keep the client IP on events (`user.ip_address`). Off by default: an IP is personal data. */
+    storeIp: integer("store_ip", { mode: "boolean" }).notNull().default(false),
+    /** Extra field names to scrub, beyond the built-in list (password, token, secret, cookie …). */
+    scrubFields: text("scrub_fields", { mode: "json" }).$type<string[]>().notNull().default([]),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [uniqueIndex("projects_org_slug_idx").on(t.orgId, t.slug)],

@@ -87,3 +87,27 @@ export function errorCode(reply: Reply): string {
   }
   return body.error.code;
 }
+
+/** The public key inside a DSN. */
+export const keyOf = (dsn: string) => new URL(dsn).username;
+
+/** Post one event to the Sentry `/store/` endpoint with the project's DSN key, as sentry-sdk 1.x does. */
+export async function sendEvent(project: { id: number; dsn: string }, event: Record<string, unknown>, headers: Record<string, string> = {}) {
+  const res = await SELF.fetch(`${ORIGIN}/api/${project.id}/store/`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-sentry-auth": `Sentry sentry_key=${keyOf(project.dsn)}, sentry_version=7`, ...headers },
+    body: JSON.stringify(event),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as any };
+}
+
+/** Poll until `check` returns a value (the queue consumer runs asynchronously), or fail after `ms`. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

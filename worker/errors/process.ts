@@ -1,0 +1,67 @@
+import { eq } from "drizzle-orm";
+import { createDb, type Db } from "../db/client";
+import { messagePayload, type EventMessage } from "../ingest/queue";
+import { projects } from "../projects/schema";
+import { groupEvent } from "./grouping";
+import { normalizeEvent } from "./normalize";
+import { scrubEvent } from "./scrub";
+import { storeEvent, type IssueChange } from "./store";
+
+export const eventKey = (projectId: number, eventId: string) => `events/${projectId}/${eventId}.json.gz`;
+
+async function gzip(text: string): Promise<ArrayBuffer> {
+  return new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
+}
+
+type ProjectSettings = { storeIp: boolean; scrubFields: string[] };
+
+async function settingsOf(db: Db, projectId: number, cache: Map<number, ProjectSettings | null>): Promise<ProjectSettings | null> {
+  if (!cache.has(projectId)) {
+    const row = await db.select({ storeIp: projects.storeIp, scrubFields: projects.scrubFields }).from(projects).where(eq(projects.id, projectId)).get();
+    cache.set(projectId, row ?? null);
+  }
+  return cache.get(projectId)!;
+}
+
+/**
+ * Process one accepted error event: normalize, scrub, group, keep the full event in R2 (gzip), index it in
+ * D1. Events of a project deleted since they were accepted are dropped.
+ */
+export async function processEvent(
+  env: Env,
+  db: Db,
+  message: EventMessage,
+  cache = new Map<number, ProjectSettings | null>(),
+): Promise<{ issueId: number; change: IssueChange } | { dropped: string }> {
+  const settings = await settingsOf(db, message.projectId, cache);
+  if (!settings) return { dropped: "project deleted" };
+  const payload = await messagePayload(env, message);
+  if (payload === null) return { dropped: "staged payload missing" };
+  const raw = JSON.parse(payload) as Record<string, unknown>;
+  const event = normalizeEvent(raw, message.eventId, message.receivedAt);
+  const filtered = scrubEvent(event, { extraFields: settings.scrubFields, storeIp: settings.storeIp, clientIp: message.clientIp });
+  if (filtered.length) event._filtered = filtered;
+  const grouping = await groupEvent(event);
+  const key = eventKey(message.projectId, message.eventId);
+  await env.BLOBS.put(key, await gzip(JSON.stringify(event)), {
+    httpMetadata: { contentType: "application/json", contentEncoding: "gzip" },
+  });
+  const stored = await storeEvent(db, message.projectId, event, grouping, key);
+  if (message.staged) await env.BLOBS.delete(message.staged);
+  return { issueId: stored.issueId, change: stored.change };
+}
+
+/** The queue handler for `event` messages: each message is acked alone, so one bad event never blocks others. */
+export async function processEventBatch(messages: Message<EventMessage>[], env: Env): Promise<void> {
+  const db = createDb(env.DB);
+  const cache = new Map<number, ProjectSettings | null>();
+  for (const message of messages) {
+    try {
+      await processEvent(env, db, message.body, cache);
+      message.ack();
+    } catch (err) {
+      console.error(`event ${message.body.eventId} of project ${message.body.projectId} failed (attempt ${message.attempts}):`, err);
+      message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+    }
+  }
+}

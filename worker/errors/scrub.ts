@@ -1,0 +1,111 @@
+import type { NormalizedEvent } from "./normalize";
+
+export const FILTERED = "[Filtered]";
+
+/** Keys whose values are always replaced, wherever they appear (headers, form data, locals, extra …). */
+const SENSITIVE_KEY =
+  /pass(word|wd|phrase)?|secret|token|api[-_]?key|apikey|auth|credential|cookie|session|csrf|xsrf|private[-_]?key|signature|card[-_]?number|cc[-_]?num|cvv|cvc|ssn|iban/i;
+/** Keys that look sensitive but are safe and useful. */
+const SAFE_KEY = /^(auth_type|author|authors|session_engine|token_type)$/i;
+
+/** 13–19 digits, optionally separated by spaces or dashes, passing the Luhn check: a card number. */
+const CARD_CANDIDATE = /\b(?:\d[ -]?){12,18}\d\b/g;
+
+function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+function scrubString(value: string): string {
+  return value.replace(CARD_CANDIDATE, (m) => {
+    const digits = m.replace(/[ -]/g, "");
+    return digits.length >= 13 && digits.length <= 19 && luhn(digits) ? FILTERED : m;
+  });
+}
+
+export interface ScrubOptions {
+  extraFields: string[];
+  storeIp: boolean;
+  clientIp: string | null;
+}
+
+/**
+ * Remove secrets and personal data before anything is stored: values under sensitive keys, card numbers in
+ * any string, cookies and auth headers, query-string secrets, and the IP address unless the project keeps it.
+ * Returns the paths it filtered, so the dashboard can mark them.
+ */
+export function scrubEvent(event: NormalizedEvent, options: ScrubOptions): string[] {
+  const extra = options.extraFields.map((f) => f.toLowerCase()).filter(Boolean);
+  const sensitive = (key: string) => !SAFE_KEY.test(key) && (SENSITIVE_KEY.test(key) || extra.some((f) => key.toLowerCase().includes(f)));
+  const filtered: string[] = [];
+
+  const walk = (value: unknown, path: string): unknown => {
+    if (typeof value === "string") {
+      const out = scrubString(value);
+      if (out !== value) filtered.push(path);
+      return out;
+    }
+    if (Array.isArray(value)) {
+      // Header lists and tag pairs: [["Authorization", "Bearer …"], …]
+      if (value.length === 2 && typeof value[0] === "string" && sensitive(value[0]) && value[1] !== null && value[1] !== FILTERED) {
+        filtered.push(`${path}.${value[0]}`);
+        return [value[0], FILTERED];
+      }
+      return value.map((v, i) => walk(v, `${path}.${i}`));
+    }
+    if (value && typeof value === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) {
+        const p = path ? `${path}.${k}` : k;
+        if (sensitive(k) && v !== null && v !== undefined && v !== "" && v !== FILTERED && typeof v !== "object") {
+          out[k] = FILTERED;
+          filtered.push(p);
+        } else if (sensitive(k) && v && typeof v === "object") {
+          out[k] = FILTERED;
+          filtered.push(p);
+        } else {
+          out[k] = walk(v, p);
+        }
+      }
+      return out;
+    }
+    return value;
+  };
+
+  for (const field of ["request", "extra", "contexts", "breadcrumbs", "exception", "user", "tags", "message"] as const) {
+    if (event[field] !== undefined) (event as Record<string, unknown>)[field] = walk(event[field], field);
+  }
+
+  const request = event.request;
+  if (request && typeof request.query_string === "string") {
+    const before = request.query_string;
+    request.query_string = before.replace(/([^&=?]+)=([^&]*)/g, (m, k: string) => (sensitive(decodeURIComponent(k)) ? `${k}=${FILTERED}` : m));
+    if (request.query_string !== before) filtered.push("request.query_string");
+  }
+  if (request && typeof request.cookies === "string" && request.cookies) {
+    request.cookies = FILTERED;
+    filtered.push("request.cookies");
+  }
+
+  const user = event.user;
+  if (user) {
+    if (user.ip_address === "{{auto}}") user.ip_address = options.storeIp ? options.clientIp : undefined;
+    if (!options.storeIp && user.ip_address) {
+      delete user.ip_address;
+      filtered.push("user.ip_address");
+    }
+    if (!options.storeIp) delete user.ip_address;
+  }
+  if (request?.env && typeof request.env === "object" && !options.storeIp) {
+    delete (request.env as Record<string, unknown>).REMOTE_ADDR;
+  }
+  return [...new Set(filtered)];
+}

@@ -1,0 +1,35 @@
+/** An error event waiting to be processed. Bodies over ~100 KB are staged in R2 and referenced. */
+export interface EventMessage {
+  kind: "event";
+  projectId: number;
+  keyId: string;
+  eventId: string;
+  /** Epoch milliseconds when Vigil accepted it. */
+  receivedAt: number;
+  clientIp: string | null;
+  payload?: string;
+  staged?: string;
+}
+
+export type IngestMessage = EventMessage;
+
+/** Queue messages are limited to 128 KB; keep room for the envelope of the message itself. */
+export const INLINE_LIMIT = 100 * 1024;
+
+export async function enqueueEvent(env: Env, message: Omit<EventMessage, "payload" | "staged">, json: string): Promise<void> {
+  if (json.length <= INLINE_LIMIT) {
+    await env.INGEST_QUEUE.send({ ...message, payload: json });
+    return;
+  }
+  const staged = `staging/${message.projectId}/${message.eventId}.json`;
+  await env.BLOBS.put(staged, json);
+  await env.INGEST_QUEUE.send({ ...message, staged });
+}
+
+/** The event JSON of a message, inline or from R2 staging. */
+export async function messagePayload(env: Env, message: EventMessage): Promise<string | null> {
+  if (message.payload !== undefined) return message.payload;
+  if (!message.staged) return null;
+  const object = await env.BLOBS.get(message.staged);
+  return object ? object.text() : null;
+}

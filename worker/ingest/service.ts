@@ -1,0 +1,113 @@
+import type { Db } from "../db/client";
+import { ApiError } from "../lib/errors";
+import { authorize, keyFromDsn, keyFromRequest, type IngestKey } from "./auth";
+import { decodeUtf8, readBody } from "./body";
+import { categoryOf, rateLimitHeader, type Category } from "./categories";
+import { itemJson, parseEnvelope, type EnvelopeItem } from "./envelope";
+import { enqueueEvent } from "./queue";
+
+/** Item types whose payload must be a JSON object. */
+const JSON_ITEMS = new Set(["event", "transaction", "check_in", "log", "span", "session", "sessions", "client_report"]);
+
+export interface Accepted {
+  eventId: string | null;
+  /** Response headers: X-Sentry-Rate-Limits when some items were dropped for limits. */
+  headers: Record<string, string>;
+}
+
+/** A Sentry event id: 32 hex chars (a UUID with or without dashes). */
+export function normalizeEventId(value: unknown): string | null {
+  if (typeof value !== "string") return null;
+  const hex = value.replaceAll("-", "").toLowerCase();
+  return /^[0-9a-f]{32}$/.test(hex) ? hex : null;
+}
+
+const newEventId = () => crypto.randomUUID().replaceAll("-", "");
+
+interface Context {
+  env: Env;
+  db: Db;
+  req: Request;
+  projectId: number;
+}
+
+async function admit(ctx: Context, key: IngestKey, counts: Partial<Record<Category, number>>) {
+  if (Object.keys(counts).length === 0) return { accepted: new Set<Category>(), headers: {} as Record<string, string> };
+  const gate = ctx.env.INGEST_GATE.get(ctx.env.INGEST_GATE.idFromName(String(ctx.projectId)));
+  const result = await gate.admit(counts, key.rateLimitPerMinute, key.monthlyQuota);
+  const headers: Record<string, string> = {};
+  if (result.limited.length) headers["X-Sentry-Rate-Limits"] = rateLimitHeader(result.limited);
+  if (result.accepted.length === 0 && result.limited.length) {
+    const retryAfter = Math.max(...result.limited.map((l) => l.retryAfter));
+    const quota = result.limited.some((l) => l.reason === "quota_exceeded");
+    throw new ApiError(
+      "too_many_requests",
+      quota ? "This project used its monthly quota; events are refused until the month ends." : "This project sends too fast; slow down.",
+      undefined,
+      { ...headers, "Retry-After": String(retryAfter) },
+    );
+  }
+  return { accepted: new Set(result.accepted), headers };
+}
+
+function clientIp(req: Request): string | null {
+  return req.headers.get("cf-connecting-ip");
+}
+
+/** `POST /api/{id}/envelope/`: authenticate, cap, parse, rate-limit and enqueue. Processing happens in the queue. */
+export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
+  const headerKey = keyFromRequest(ctx.req);
+  // A wrong key in the headers is refused before the body is read.
+  const early = headerKey ? await authorize(ctx.db, ctx.projectId, headerKey) : undefined;
+  const envelope = parseEnvelope(await readBody(ctx.req));
+  const key = early ?? (await authorize(ctx.db, ctx.projectId, keyFromDsn(envelope.headers.dsn)));
+
+  let event: { item: EnvelopeItem; json: Record<string, unknown> } | undefined;
+  let primaryItems = 0;
+  const counts: Partial<Record<Category, number>> = {};
+  envelope.items.forEach((item, index) => {
+    const json = JSON_ITEMS.has(item.type) ? itemJson(item, index) : undefined;
+    if (item.type === "event" || item.type === "transaction") primaryItems += 1;
+    if (item.type === "event" && json) event = { item, json };
+    const category = categoryOf(item.type);
+    if (category) counts[category] = (counts[category] ?? 0) + 1;
+  });
+  if (primaryItems > 1) throw new ApiError("malformed_body", "An envelope may hold at most one event or transaction.");
+
+  const { accepted, headers } = await admit(ctx, key, counts);
+  const eventId = normalizeEventId(envelope.headers.event_id) ?? normalizeEventId(event?.json.event_id) ?? (event ? newEventId() : null);
+  if (event && eventId && accepted.has("error")) {
+    event.json.event_id = eventId;
+    await enqueueEvent(
+      ctx.env,
+      { kind: "event", projectId: ctx.projectId, keyId: key.keyId, eventId, receivedAt: Date.now(), clientIp: clientIp(ctx.req) },
+      JSON.stringify(event.json),
+    );
+  }
+  // Transactions, logs, check-ins, spans and attachments are counted above; their capabilities process them
+  // in later releases. Unknown item types are skipped.
+  return { eventId, headers };
+}
+
+/** `POST /api/{id}/store/`: one event as JSON (sentry-sdk 1.x, or any HTTP client). */
+export async function acceptStore(ctx: Context): Promise<Accepted> {
+  const key = await authorize(ctx.db, ctx.projectId, keyFromRequest(ctx.req));
+  const text = decodeUtf8(await readBody(ctx.req));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ApiError("malformed_body", "The event is not valid JSON.");
+  }
+  if (!json || typeof json !== "object" || Array.isArray(json)) throw new ApiError("malformed_body", "The event must be a JSON object.");
+  const event = json as Record<string, unknown>;
+  const { headers } = await admit(ctx, key, { error: 1 });
+  const eventId = normalizeEventId(event.event_id) ?? newEventId();
+  event.event_id = eventId;
+  await enqueueEvent(
+    ctx.env,
+    { kind: "event", projectId: ctx.projectId, keyId: key.keyId, eventId, receivedAt: Date.now(), clientIp: clientIp(ctx.req) },
+    JSON.stringify(event),
+  );
+  return { eventId, headers };
+}
