@@ -1,0 +1,4 @@
+declare module "*.envelope?raw" {
+  const text: string;
+  export default text;
+}
