@@ -2,7 +2,8 @@ import adapter from '@sveltejs/adapter-static';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
 
-const worker = 'http://127.0.0.1:8787';
+// `npm run dev:dashboard` proxies the Worker's routes to `wrangler dev` (port 8787 by default).
+const worker = process.env.VIGIL_WORKER_URL ?? 'http://127.0.0.1:8787';
 
 export default defineConfig({
 	plugins: [
