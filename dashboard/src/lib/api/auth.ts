@@ -1,6 +1,6 @@
 // Session routes: signup, login, logout, me.
 import { request } from './client.ts';
-import type { LoginRequest, LoginResponse, MeResponse, SignupRequest, SignupResponse } from './types.ts';
+import type { LoginRequest, LoginResponse, Me, SignupRequest, SignupResponse } from './types.ts';
 
 /** POST /auth/signup → 201; sets the session cookie. 409 when the email exists. */
 export const signup = (body: SignupRequest) =>
@@ -14,4 +14,4 @@ export const logout = () => request<void>('/auth/logout', { method: 'POST', allo
 
 /** GET /me. With `probe`, a 401 is thrown to the caller instead of leading to the login page. */
 export const getMe = (options: { probe?: boolean } = {}) =>
-	request<MeResponse>('/me', { allowUnauthenticated: options.probe ?? false });
+	request<Me>('/me', { allowUnauthenticated: options.probe ?? false });

@@ -1,8 +1,8 @@
 // Projects and their DSN keys.
 import { request, type Signal } from './client.ts';
 import type {
-	CreateProjectKeyRequest,
-	CreateProjectRequest,
+	NewProjectKeyRequest,
+	NewProjectRequest,
 	ListResponse,
 	Project,
 	ProjectKey,
@@ -15,7 +15,7 @@ export const listProjects = (orgSlug: string, options: Signal = {}) =>
 	request<ListResponse<Project>>(`/orgs/${encodeURIComponent(orgSlug)}/projects`, options);
 
 /** admin+; also creates the project's first key. */
-export const createProject = (orgSlug: string, body: CreateProjectRequest) =>
+export const createProject = (orgSlug: string, body: NewProjectRequest) =>
 	request<Project>(`/orgs/${encodeURIComponent(orgSlug)}/projects`, { method: 'POST', body });
 
 export const getProject = (id: number, options: Signal = {}) => request<Project>(project(id), options);
@@ -31,7 +31,7 @@ export const listProjectKeys = (id: number, options: Signal = {}) =>
 	request<ListResponse<ProjectKey>>(`${project(id)}/keys`, options);
 
 /** admin+ */
-export const createProjectKey = (id: number, body: CreateProjectKeyRequest = {}) =>
+export const createProjectKey = (id: number, body: NewProjectKeyRequest = {}) =>
 	request<ProjectKey>(`${project(id)}/keys`, { method: 'POST', body });
 
 /** Answers the new key; the old one is revoked. */

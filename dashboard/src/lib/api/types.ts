@@ -1,6 +1,8 @@
-// Types of the Vigil management API (/api/v1), as written in the foundation contract
-// (notes/contract.md). Names and shapes are kept identical to the contract so they can be
-// checked against the OpenAPI document the Worker serves at /api/v1/openapi.json.
+// Types of the Vigil management API (/api/v1), as written in the foundation contract.
+// Entity names and shapes are identical to the contract; request and answer names are those
+// of the OpenAPI document's components (GET /api/v1/openapi.json), so each type here can be
+// checked against the schema of the same name. One exception: the `Error` component is
+// `ErrorBody` here, so as not to shadow the global `Error`.
 // Times are ISO 8601 UTC strings.
 
 export type Role = 'owner' | 'admin' | 'member';
@@ -81,7 +83,7 @@ export interface ListResponse<T> {
 	nextCursor?: string;
 }
 
-/** Error body of every 4xx/5xx answer. */
+/** Error body of every 4xx/5xx answer (the `Error` component). */
 export type ErrorCode =
 	| 'validation_failed'
 	| 'malformed_json'
@@ -134,23 +136,23 @@ export interface LoginResponse {
 	user: User;
 }
 
-export interface MeResponse {
+export interface Me {
 	user: User;
 	organizations: Organization[];
 }
 
 // ---- API tokens ----
 
-export interface CreateTokenRequest {
+export interface NewApiTokenRequest {
 	name: string;
 }
 
 /** The created token; `token` is shown once. */
-export type CreatedApiToken = ApiToken & { token: string };
+export type NewApiToken = ApiToken & { token: string };
 
 // ---- organizations ----
 
-export interface CreateOrganizationRequest {
+export interface NewOrganizationRequest {
 	name: string;
 	slug?: string;
 }
@@ -159,17 +161,17 @@ export interface UpdateOrganizationRequest {
 	name: string;
 }
 
-export interface UpdateMemberRequest {
+export interface ChangeRoleRequest {
 	role: Role;
 }
 
-export interface CreateInviteRequest {
+export interface NewInviteRequest {
 	role: Role;
 	email?: string;
 }
 
 /** The created invite; `token` and `url` (origin + "/invite/" + token) are shown once. */
-export type CreatedInvite = Invite & { token: string; url: string };
+export type NewInvite = Invite & { token: string; url: string };
 
 /** What anyone holding an invite link can see (no login needed). */
 export interface InvitePreview {
@@ -181,7 +183,7 @@ export interface InvitePreview {
 
 // ---- projects ----
 
-export interface CreateProjectRequest {
+export interface NewProjectRequest {
 	name: string;
 	platform?: Platform;
 }
@@ -190,6 +192,6 @@ export interface UpdateProjectRequest {
 	name: string;
 }
 
-export interface CreateProjectKeyRequest {
+export interface NewProjectKeyRequest {
 	label?: string;
 }
