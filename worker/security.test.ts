@@ -36,6 +36,7 @@ const foreign: Case[] = [
   { method: "DELETE", template: "/projects/{id}/keys/{keyId}", path: (w) => `/projects/${w.victim.project.id}/keys/${w.victim.keyId}` },
   { method: "GET", template: "/projects/{id}/issues", path: (w) => `/projects/${w.victim.project.id}/issues` },
   { method: "PATCH", template: "/projects/{id}/issues", path: (w) => `/projects/${w.victim.project.id}/issues`, body: { ids: [1], status: "resolved" } },
+  { method: "POST", template: "/projects/{id}/sample-event", path: (w) => `/projects/${w.victim.project.id}/sample-event` },
   { method: "GET", template: "/issues/{id}", path: (w) => `/issues/${w.victim.issueId}` },
   { method: "PATCH", template: "/issues/{id}", path: (w) => `/issues/${w.victim.issueId}`, body: { status: "resolved" } },
   { method: "GET", template: "/issues/{id}/events", path: (w) => `/issues/${w.victim.issueId}/events` },

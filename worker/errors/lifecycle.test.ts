@@ -86,4 +86,21 @@ describe("issue lifecycle", () => {
     expect(await issuesOf(client, project.id, "is:unresolved")).toEqual([]);
     expect(await issuesOf(client, project.id, "is:resolved")).toHaveLength(2);
   });
+
+  it("the sample error becomes a full issue with frames, scrubbed secrets, request and user", async () => {
+    const { client, project } = await withProject();
+    const sent = await client.post(`/projects/${project.id}/sample-event`);
+    expect(sent.status).toBe(202);
+    const issue = await eventually(async () => (await issuesOf(client, project.id))[0]);
+    expect(issue).toMatchObject({ title: "KeyError: 'IE'", culprit: "/checkout/", userCount: 1 });
+    const { event } = (await client.get(`/projects/${project.id}/events/${sent.body.eventId}`)).body;
+    const frames = event.exception.values[0].stacktrace.frames;
+    expect(frames.at(-1).context_line).toContain("RATES[country]");
+    expect(frames[1].vars.api_key).toBe("[Filtered]");
+    expect(frames.at(-1).vars.country).toBe("'IE'");
+    expect(event.request.headers.Cookie).toBe("[Filtered]");
+    expect(event.request.data.card_number).toBe("[Filtered]");
+    expect(event.user.email).toBe("ann@example.com");
+    expect(event._filtered).toEqual(expect.arrayContaining(["request.headers.Cookie", "request.data.card_number"]));
+  });
 });

@@ -123,6 +123,17 @@ const eventGet = createRoute({
   responses: { 200: json(EventDetailSchema, "The event"), 400: errors[400], 401: errors[401], 404: errors[404] },
 });
 
+const sample = createRoute({
+  method: "post",
+  path: "/projects/{id}/sample-event",
+  tags,
+  security,
+  summary: "Send a sample error",
+  description: "Sends a realistic Django error (a KeyError in a checkout view) through the normal processing, so you can see an issue page before wiring your app.",
+  request: { params: ProjectIdParam },
+  responses: { 202: json(z.object({ eventId: z.string() }), "Accepted; the issue appears within seconds"), ...errors },
+});
+
 const presentDetail = (d: Awaited<ReturnType<import("./service").IssueService["get"]>>) => ({
   ...presentIssue(d),
   histogram: d.histogram.map((h) => ({ hour: iso(h.hour), count: h.count })),
@@ -153,6 +164,10 @@ export const issueRoutes = newRouter()
     const { limit, cursor } = c.req.valid("query");
     const result = await c.get("services").issues.events(c.req.valid("param").id, requireViewer(c).userId, limit, cursor);
     return c.json({ data: result.data.map(presentEvent), ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) }, 200);
+  })
+  .openapi(sample, async (c) => {
+    const eventId = await c.get("services").issues.sendSample(c.req.valid("param").id, requireViewer(c).userId);
+    return c.json({ eventId }, 202);
   })
   .openapi(eventGet, async (c) => {
     const { id, eventId } = c.req.valid("param");

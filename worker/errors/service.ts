@@ -4,7 +4,9 @@ import type { Db } from "../db/client";
 import { chunks } from "../lib/chunks";
 import { notFound } from "../lib/errors";
 import type { ProjectService } from "../projects/service";
+import { enqueueEvent } from "../ingest/queue";
 import { parseIssueQuery } from "./query";
+import { sampleEvent } from "./sample";
 import { events, issueHourly, issues, issueTags, type IssueStatus } from "./schema";
 
 const HOUR = 3_600_000;
@@ -212,6 +214,19 @@ export class IssueService {
       .offset(offset)
       .all();
     return { data: rows.slice(0, limit), ...(rows.length > limit ? { nextCursor: encodeCursor(offset + limit) } : {}) };
+  }
+
+  /** Queue a sample error for the project, processed like any event. */
+  async sendSample(projectId: number, userId: string): Promise<string> {
+    await this.projects.access(projectId, userId);
+    const eventId = crypto.randomUUID().replaceAll("-", "");
+    const keyId = await this.projects.anyKeyId(projectId);
+    await enqueueEvent(
+      this.env,
+      { kind: "event", projectId, keyId, eventId, receivedAt: Date.now(), clientIp: null },
+      JSON.stringify(sampleEvent(eventId)),
+    );
+    return eventId;
   }
 
   /** One full event from R2, with the previous and next event of the same issue. */

@@ -105,3 +105,15 @@ describe("DSN format", () => {
     expect(publicOrigin("", "http://127.0.0.1:8787/api/v1/x")).toBe("http://127.0.0.1:8787");
   });
 });
+
+describe("project ingest settings", () => {
+  it("admins change rate limit, quota, IP storage and extra scrub fields", async () => {
+    const { client, project } = await withProject();
+    const got = await client.get(`/projects/${project.id}`);
+    expect(got.body.settings).toEqual({ rateLimitPerMinute: 60000, monthlyQuota: 10000000, storeIp: false, scrubFields: [] });
+    const res = await client.patch(`/projects/${project.id}`, { rateLimitPerMinute: 100, storeIp: true, scrubFields: ["order_note"] });
+    expect(res.status).toBe(200);
+    expect(res.body.settings).toMatchObject({ rateLimitPerMinute: 100, storeIp: true, scrubFields: ["order_note"] });
+    expect((await client.patch(`/projects/${project.id}`, { rateLimitPerMinute: 0 })).status).toBe(400);
+  });
+});

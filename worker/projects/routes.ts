@@ -46,7 +46,7 @@ const update = createRoute({
   path: "/projects/{id}",
   tags,
   security,
-  summary: "Rename a project (admin)",
+  summary: "Rename a project or change its ingest settings (admin)",
   request: { params: ProjectIdParam, body: jsonBody(UpdateProjectBody) },
   responses: { 200: json(ProjectSchema, "Updated"), ...errors },
 });
@@ -76,7 +76,7 @@ export const projectRoutes = newRouter()
     return c.json(presentProject(project), 200);
   })
   .openapi(update, async (c) => {
-    const project = await c.get("services").projects.rename(c.req.valid("param").id, requireViewer(c).userId, c.req.valid("json").name);
+    const project = await c.get("services").projects.update(c.req.valid("param").id, requireViewer(c).userId, c.req.valid("json"));
     return c.json(presentProject(project), 200);
   })
   .openapi(remove, async (c) => {

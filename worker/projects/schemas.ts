@@ -12,6 +12,12 @@ export const ProjectSchema = z
       description: "DSN of the oldest active key; empty when every key is revoked",
       example: "https://0123456789abcdef0123456789abcdef@vigil.example.com/42",
     }),
+    settings: z.object({
+      rateLimitPerMinute: z.number().int().openapi({ description: "Items accepted per minute per category before 429" }),
+      monthlyQuota: z.number().int().openapi({ description: "Items accepted per calendar month (UTC) per category before 429" }),
+      storeIp: z.boolean().openapi({ description: "Keep client IP addresses on events" }),
+      scrubFields: z.array(z.string()).openapi({ description: "Extra field names to scrub, beyond the built-in list" }),
+    }),
     createdAt: isoDate,
   })
   .openapi("Project");
@@ -22,7 +28,15 @@ export const NewProjectBody = z
   .strictObject({ name: projectName, platform: z.literal("django").default("django") })
   .openapi("NewProjectRequest");
 
-export const UpdateProjectBody = z.strictObject({ name: projectName }).openapi("UpdateProjectRequest");
+export const UpdateProjectBody = z
+  .strictObject({
+    name: projectName.optional(),
+    rateLimitPerMinute: z.number().int().min(1).max(10_000_000).optional(),
+    monthlyQuota: z.number().int().min(1).max(10_000_000_000).optional(),
+    storeIp: z.boolean().optional(),
+    scrubFields: z.array(z.string().trim().min(1).max(100)).max(100).optional(),
+  })
+  .openapi("UpdateProjectRequest");
 
 export const ProjectIdParam = z.object({
   id: z.coerce

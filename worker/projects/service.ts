@@ -17,7 +17,15 @@ export interface ProjectView {
   platform: "django";
   organization: { slug: string; name: string };
   dsn: string;
+  settings: ProjectSettings;
   createdAt: Date;
+}
+
+export interface ProjectSettings {
+  rateLimitPerMinute: number;
+  monthlyQuota: number;
+  storeIp: boolean;
+  scrubFields: string[];
 }
 
 export interface ProjectAccess {
@@ -80,6 +88,12 @@ export class ProjectService {
       platform: project.platform,
       organization: { slug: org.slug, name: org.name },
       dsn: dsns.get(project.id) ?? "",
+      settings: {
+        rateLimitPerMinute: project.rateLimitPerMinute,
+        monthlyQuota: project.monthlyQuota,
+        storeIp: project.storeIp,
+        scrubFields: project.scrubFields,
+      },
       createdAt: project.createdAt,
     }));
   }
@@ -129,11 +143,19 @@ export class ProjectService {
     return view!;
   }
 
-  async rename(projectId: number, userId: string, name: string): Promise<ProjectView> {
+  /** Rename, or change ingest settings. Limits reach the accept path within a minute (its key cache). */
+  async update(projectId: number, userId: string, changes: Partial<ProjectSettings> & { name?: string }): Promise<ProjectView> {
     const access = await this.access(projectId, userId, "admin");
-    await this.db.update(projects).set({ name }).where(eq(projects.id, projectId));
-    const [view] = await this.present([{ ...access, project: { ...access.project, name } }]);
+    const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    if (Object.keys(set).length) await this.db.update(projects).set(set).where(eq(projects.id, projectId));
+    const [view] = await this.present([{ ...access, project: { ...access.project, ...set } }]);
     return view!;
+  }
+
+  /** Some key of the project (for events Vigil makes itself, like the sample error). */
+  async anyKeyId(projectId: number): Promise<string> {
+    const key = await this.db.select({ id: projectKeys.id }).from(projectKeys).where(eq(projectKeys.projectId, projectId)).get();
+    return key?.id ?? "";
   }
 
   async delete(projectId: number, userId: string): Promise<void> {
