@@ -29,6 +29,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "store.middleware.CustomerMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -72,6 +73,11 @@ USE_I18N = True
 USE_TZ = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Credentials for the services the shop talks to. They end up in local variables of
+# failing frames, which is why Vigil scrubs secret-looking values before storing them.
+ANALYTICS_API_KEY = os.environ.get("ANALYTICS_API_KEY", "ak_live_4f9c2e7b1d8a6035")
+SUPPLIER_FEED_TOKEN = os.environ.get("SUPPLIER_FEED_TOKEN", "sft_8d1e6b0a9c3f4725")
 
 # Plain `logging` to the console. With enable_logs=True below, sentry-sdk's logging
 # integration also sends every record at INFO and above to Vigil as a log line.

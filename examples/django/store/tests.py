@@ -1,6 +1,8 @@
 """The example's own tests: the pages behave as the README describes, without Vigil."""
 
+import json
 from io import StringIO
+from unittest import mock
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -9,6 +11,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from store.models import Order, Product
+from store.suppliers import SupplierFeedError
 
 
 class PagesTest(TestCase):
@@ -44,6 +47,72 @@ class PagesTest(TestCase):
                 "/checkout/", {"product": product.pk, "quantity": 1, "country": "IE", "email": "a@example.com"}
             )
         self.assertFalse(Order.objects.exists())
+
+
+class BugsTest(TestCase):
+    """The pages that fail on purpose, so Vigil has errors to show (see README)."""
+
+    def test_product_without_reviews_fails_in_the_template(self):
+        product = Product.objects.filter(reviews__isnull=True).first()
+        with self.assertRaises(TypeError):
+            self.client.get(f"/products/{product.slug}/")
+
+    def test_product_with_reviews_renders_stars(self):
+        product = Product.objects.filter(reviews__isnull=False).first()
+        response = self.client.get(f"/products/{product.slug}/")
+        self.assertContains(response, "★")
+
+    def test_conversion_report_divides_by_zero_on_a_day_without_visits(self):
+        with self.assertRaises(ZeroDivisionError):
+            self.client.get("/reports/conversion/?day=2026-01-05")
+
+    def test_conversion_report_with_visits(self):
+        from django.core.cache import cache
+
+        cache.set("visits:2026-01-06", 40)
+        response = self.client.get("/reports/conversion/?day=2026-01-06")
+        self.assertEqual(response.json(), {"day": "2026-01-06", "conversion_rate": 0.0})
+
+    def test_supplier_feed_raises_a_chained_error(self):
+        with self.assertRaises(SupplierFeedError) as raised:
+            self.client.get("/suppliers/feed/")
+        self.assertIsInstance(raised.exception.__cause__, json.JSONDecodeError)
+
+    def test_stock_reports_the_handled_error_and_answers_200(self):
+        with mock.patch("sentry_sdk.capture_exception") as capture:
+            response = self.client.get("/products/coffee-3/stock/")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"product": "coffee-3", "stock": None})
+        capture.assert_called_once_with()
+
+    def test_inventory_sync_logs_an_error(self):
+        with self.assertLogs("store.suppliers", "ERROR") as logs:
+            response = self.client.get("/inventory/sync/")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Inventory sync skipped", logs.output[0])
+
+    def test_declined_payment_sends_a_message(self):
+        with mock.patch("sentry_sdk.capture_message") as capture:
+            response = self.client.post(
+                "/payments/webhook/",
+                {"order": 1234, "status": "declined", "reference": "9f8e7d6c"},
+                content_type="application/json",
+            )
+        self.assertEqual(response.status_code, 200)
+        capture.assert_called_once_with("Payment declined for order 1234 (reference 9f8e7d6c)", level="warning")
+
+    def test_customer_headers_set_the_user(self):
+        with mock.patch("sentry_sdk.set_user") as set_user:
+            self.client.get("/", headers={"X-Customer-Id": "17", "X-Customer-Email": "ann@example.com"})
+        set_user.assert_called_once_with({"id": "17", "email": "ann@example.com"})
+
+
+class VigilTestCommandTest(TestCase):
+    def test_without_a_dsn_it_says_so(self):
+        with mock.patch("sentry_sdk.get_client") as get_client:
+            get_client.return_value.is_active.return_value = False
+            with self.assertRaisesMessage(CommandError, "VIGIL_DSN"):
+                call_command("vigil_test")
 
 
 class NightlyReportTest(TestCase):

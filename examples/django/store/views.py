@@ -1,15 +1,22 @@
+import json
 import logging
+from datetime import date
 
+import sentry_sdk
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
+from . import suppliers
 from .forms import CheckoutForm
 from .models import Order, Product
 from .pricing import order_totals
+from .reports import conversion_rate
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +41,14 @@ def product_list(request):
     return render(request, "store/product_list.html", {"rows": rows})
 
 
+def product_detail(request, slug):
+    """Renders the rating with the `stars` filter, which fails for products without reviews."""
+    product = get_object_or_404(Product.objects.select_related("category"), slug=slug)
+    reviews = list(product.reviews.all())
+    rating = sum(r.rating for r in reviews) / len(reviews) if reviews else None
+    return render(request, "store/product_detail.html", {"product": product, "reviews": reviews, "rating": rating})
+
+
 def checkout(request):
     if request.method == "POST":
         form = CheckoutForm(request.POST)
@@ -55,6 +70,56 @@ def checkout(request):
 def thanks(request, order_id):
     order = get_object_or_404(Order.objects.select_related("product"), pk=order_id)
     return render(request, "store/thanks.html", {"order": order})
+
+
+@require_GET
+def conversion_report(request):
+    """`?day=YYYY-MM-DD` (default today). Raises ZeroDivisionError for a day without visits."""
+    try:
+        day = date.fromisoformat(request.GET["day"]) if "day" in request.GET else timezone.now().date()
+    except ValueError:
+        return HttpResponseBadRequest("day must be YYYY-MM-DD")
+    rate = conversion_rate(day)
+    return JsonResponse({"day": day.isoformat(), "conversion_rate": rate})
+
+
+@require_GET
+def supplier_feed(request):
+    """Raises SupplierFeedError, chained from the JSONDecodeError that caused it."""
+    return JsonResponse({"products": suppliers.load_feed()})
+
+
+@require_GET
+def stock(request, slug):
+    """Always 200: when the supplier's stock can't be read, the error is reported and stock is null."""
+    product = get_object_or_404(Product, slug=slug)
+    return JsonResponse({"product": product.slug, "stock": suppliers.stock_level(product.slug)})
+
+
+@require_GET
+def inventory_sync(request):
+    """Always 200; the supplier's timeout is logged with logger.error (an event in Vigil)."""
+    slugs = list(Product.objects.values_list("slug", flat=True))
+    return JsonResponse(suppliers.sync_inventory(slugs))
+
+
+@csrf_exempt
+@require_POST
+def payment_webhook(request):
+    """The payment provider posts `{"order": 1234, "status": "declined", "reference": "..."}`.
+
+    A declined payment is not an exception, but worth knowing about: it is reported with
+    sentry_sdk.capture_message(). The text carries the order id and reference, which differ
+    every time; Vigil still groups all of them into one issue.
+    """
+    try:
+        payload = json.loads(request.body)
+        order_id, status, reference = int(payload["order"]), str(payload["status"]), str(payload["reference"])
+    except (ValueError, KeyError, TypeError):
+        return HttpResponseBadRequest("expected JSON with order, status and reference")
+    if status == "declined":
+        sentry_sdk.capture_message(f"Payment declined for order {order_id} (reference {reference})", level="warning")
+    return JsonResponse({"received": True})
 
 
 @never_cache
