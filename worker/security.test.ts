@@ -41,6 +41,11 @@ const foreign: Case[] = [
   { method: "PATCH", template: "/issues/{id}", path: (w) => `/issues/${w.victim.issueId}`, body: { status: "resolved" } },
   { method: "GET", template: "/issues/{id}/events", path: (w) => `/issues/${w.victim.issueId}/events` },
   { method: "GET", template: "/projects/{id}/events/{eventId}", path: (w) => `/projects/${w.victim.project.id}/events/${w.victim.eventId}` },
+  {
+    method: "GET",
+    template: "/projects/{id}/events/{eventId}/attachments/{name}",
+    path: (w) => `/projects/${w.victim.project.id}/events/${w.victim.eventId}/attachments/1-app.log`,
+  },
 ];
 
 /** Mixed ids: the attacker's own project or organization with the victim's key or member id. */
@@ -51,6 +56,11 @@ const mixed: Case[] = [
   { method: "DELETE", template: "/orgs/{orgSlug}/members/{userId}", path: (w) => `/orgs/${w.attacker.orgSlug}/members/${w.victim.userId}` },
   { method: "DELETE", template: "/orgs/{orgSlug}/invites/{inviteId}", path: (w) => `/orgs/${w.attacker.orgSlug}/invites/${w.victim.inviteId}` },
   { method: "GET", template: "/projects/{id}/events/{eventId}", path: (w) => `/projects/${w.attacker.project.id}/events/${w.victim.eventId}` },
+  {
+    method: "GET",
+    template: "/projects/{id}/events/{eventId}/attachments/{name}",
+    path: (w) => `/projects/${w.attacker.project.id}/events/${w.victim.eventId}/attachments/1-app.log`,
+  },
 ];
 
 /** Routes with no foreign id: they only ever show the caller's own data, or need no sign-in by design. */

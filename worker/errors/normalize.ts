@@ -93,8 +93,15 @@ function trim(value: unknown, path: string, notes: ProcessingNote[], depth = 0):
   }
   if (Array.isArray(value)) {
     if (depth >= MAX_DEPTH) return "[…]";
-    const items = value.length > MAX_ITEMS ? value.slice(0, MAX_ITEMS) : value;
-    if (value.length > MAX_ITEMS) notes.push({ type: "too_many_items", name: path, value: value.length });
+    let items = value;
+    if (path.endsWith(".frames") && value.length > MAX_FRAMES) {
+      // Keep the first frames (entry point) and the last ones (where it crashed).
+      items = [...value.slice(0, 50), ...value.slice(-(MAX_FRAMES - 50))];
+      notes.push({ type: "too_many_frames", name: path, value: value.length });
+    } else if (!path.endsWith(".frames") && value.length > MAX_ITEMS) {
+      items = value.slice(0, MAX_ITEMS);
+      notes.push({ type: "too_many_items", name: path, value: value.length });
+    }
     return items.map((v, i) => trim(v, `${path}.${i}`, notes, depth + 1));
   }
   if (isObject(value)) {
@@ -133,9 +140,7 @@ function exceptions(raw: unknown): SentryException[] {
     const st = isObject(e.stacktrace) ? e.stacktrace : undefined;
     const frames = Array.isArray(st?.frames) ? st.frames.filter(isObject) : [];
     if (frames.length) {
-      // Keep the first frames (entry point) and the last (where it crashed).
-      const kept = frames.length > MAX_FRAMES ? [...frames.slice(0, 50), ...frames.slice(-(MAX_FRAMES - 50))] : frames;
-      ex.stacktrace = { frames: kept.map((f) => ({ ...f, lineno: typeof f.lineno === "number" ? f.lineno : undefined }) as SentryFrame) };
+      ex.stacktrace = { frames: frames.map((f) => ({ ...f, lineno: typeof f.lineno === "number" ? f.lineno : undefined }) as SentryFrame) };
     } else {
       delete ex.stacktrace;
     }

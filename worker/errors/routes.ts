@@ -3,6 +3,7 @@ import { requireViewer } from "../accounts/viewer";
 import { cookieAuth, errors, iso, isoOrNull, json, jsonBody, newRouter } from "../lib/openapi";
 import { ProjectIdParam } from "../projects/schemas";
 import {
+  AttachmentParams,
   BulkUpdateBody,
   EventDetailSchema,
   EventListQuery,
@@ -134,6 +135,16 @@ const sample = createRoute({
   responses: { 202: json(z.object({ eventId: z.string() }), "Accepted; the issue appears within seconds"), ...errors },
 });
 
+const attachment = createRoute({
+  method: "get",
+  path: "/projects/{id}/events/{eventId}/attachments/{name}",
+  tags,
+  security,
+  summary: "Download an attachment of an event",
+  request: { params: AttachmentParams },
+  responses: { 200: { description: "The file, as sent" }, 400: errors[400], 401: errors[401], 404: errors[404] },
+});
+
 const presentDetail = (d: Awaited<ReturnType<import("./service").IssueService["get"]>>) => ({
   ...presentIssue(d),
   histogram: d.histogram.map((h) => ({ hour: iso(h.hour), count: h.count })),
@@ -168,6 +179,15 @@ export const issueRoutes = newRouter()
   .openapi(sample, async (c) => {
     const eventId = await c.get("services").issues.sendSample(c.req.valid("param").id, requireViewer(c).userId);
     return c.json({ eventId }, 202);
+  })
+  .openapi(attachment, async (c) => {
+    const { id, eventId, name } = c.req.valid("param");
+    const object = await c.get("services").issues.attachment(id, eventId, name, requireViewer(c).userId);
+    return c.body(object.body, 200, {
+      "Content-Type": "application/octet-stream",
+      "Content-Disposition": `attachment; filename="${name}"`,
+      "X-Content-Type-Options": "nosniff",
+    });
   })
   .openapi(eventGet, async (c) => {
     const { id, eventId } = c.req.valid("param");

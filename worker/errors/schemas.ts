@@ -99,6 +99,11 @@ export const EventDetailSchema = z
     projectId: z.number().int(),
     previousEventId: z.string().nullable(),
     nextEventId: z.string().nullable(),
+    attachments: z.array(z.object({ name: z.string(), size: z.number().int(), contentType: z.string() })),
     event: z.record(z.string(), z.unknown()).openapi({ description: "The full event as stored: normalized and scrubbed Sentry event JSON" }),
   })
   .openapi("EventDetail");
+
+export const AttachmentParams = EventParams.extend({
+  name: z.string().regex(/^[\w.-]{1,120}$/, "Not an attachment name.").openapi({ param: { name: "name", in: "path" } }),
+});

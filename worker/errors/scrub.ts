@@ -54,12 +54,14 @@ export function scrubEvent(event: NormalizedEvent, options: ScrubOptions): strin
       return out;
     }
     if (Array.isArray(value)) {
-      // Header lists and tag pairs: [["Authorization", "Bearer …"], …]
-      if (value.length === 2 && typeof value[0] === "string" && sensitive(value[0]) && value[1] !== null && value[1] !== FILTERED) {
-        filtered.push(`${path}.${value[0]}`);
-        return [value[0], FILTERED];
-      }
-      return value.map((v, i) => walk(v, `${path}.${i}`));
+      return value.map((v, i) => {
+        // Header lists and tag pairs: [["Authorization", "Bearer …"], …]
+        if (Array.isArray(v) && v.length === 2 && typeof v[0] === "string" && sensitive(v[0]) && v[1] !== null && v[1] !== FILTERED) {
+          filtered.push(`${path}.${v[0]}`);
+          return [v[0], FILTERED];
+        }
+        return walk(v, `${path}.${i}`);
+      });
     }
     if (value && typeof value === "object") {
       const out: Record<string, unknown> = {};

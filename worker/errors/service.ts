@@ -5,6 +5,7 @@ import { chunks } from "../lib/chunks";
 import { notFound } from "../lib/errors";
 import type { ProjectService } from "../projects/service";
 import { enqueueEvent } from "../ingest/queue";
+import { attachmentPrefix } from "../ingest/service";
 import { parseIssueQuery } from "./query";
 import { sampleEvent } from "./sample";
 import { events, issueHourly, issues, issueTags, type IssueStatus } from "./schema";
@@ -258,8 +259,25 @@ export class IssueService {
         .get();
       return n?.eventId ?? null;
     };
-    const [previousEventId, nextEventId] = await Promise.all([neighbour("prev"), neighbour("next")]);
-    return { eventId: id, issueId: row.issueId, projectId, previousEventId, nextEventId, event: JSON.parse(text) as Record<string, unknown> };
+    const [previousEventId, nextEventId, listed] = await Promise.all([
+      neighbour("prev"),
+      neighbour("next"),
+      this.env.BLOBS.list({ prefix: attachmentPrefix(projectId, id), include: ["httpMetadata"] }),
+    ]);
+    const attachments = listed.objects.map((o) => ({
+      name: o.key.slice(attachmentPrefix(projectId, id).length),
+      size: o.size,
+      contentType: o.httpMetadata?.contentType ?? "application/octet-stream",
+    }));
+    return { eventId: id, issueId: row.issueId, projectId, previousEventId, nextEventId, attachments, event: JSON.parse(text) as Record<string, unknown> };
+  }
+
+  /** One attachment of an event, as stored. */
+  async attachment(projectId: number, eventId: string, name: string, userId: string): Promise<R2ObjectBody> {
+    await this.projects.access(projectId, userId);
+    const object = await this.env.BLOBS.get(`${attachmentPrefix(projectId, eventId.replaceAll("-", "").toLowerCase())}${name}`);
+    if (!object) throw notFound("Attachment");
+    return object;
   }
 }
 

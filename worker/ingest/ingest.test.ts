@@ -86,6 +86,31 @@ describe("envelope ingest", () => {
     expect(issues[0].count).toBe(1);
   });
 
+  it("keeps attachments sent with an event and serves them to members", async () => {
+    const { client, project } = await withProject();
+    const eventId = crypto.randomUUID().replaceAll("-", "");
+    const log = "line 1\nline 2 <b>not html</b>\n";
+    const body = [
+      JSON.stringify({ event_id: eventId }),
+      JSON.stringify({ type: "event" }),
+      JSON.stringify({ message: "with a log file" }),
+      JSON.stringify({ type: "attachment", length: enc.encode(log).length, filename: "app.log", content_type: "text/plain" }),
+      log,
+    ].join("\n");
+    expect((await post(project, body)).status).toBe(200);
+    const detail = await eventually(async () => {
+      const res = await client.get(`/projects/${project.id}/events/${eventId}`);
+      return res.status === 200 && res.body;
+    });
+    expect(detail.attachments).toEqual([{ name: "1-app.log", size: enc.encode(log).length, contentType: "text/plain" }]);
+    const file = await SELF.fetch(`${ORIGIN}/api/v1/projects/${project.id}/events/${eventId}/attachments/1-app.log`, {
+      headers: { cookie: `vigil_session=${client.cookie}` },
+    });
+    expect(file.status).toBe(200);
+    expect(file.headers.get("content-disposition")).toMatch(/attachment/);
+    expect(await file.text()).toBe(log);
+  });
+
   it("accepts other item types (transactions, logs, check-ins, unknown ones) without storing them as errors", async () => {
     const { project } = await withProject();
     const header = JSON.stringify({ event_id: "a".repeat(32), dsn: project.dsn });

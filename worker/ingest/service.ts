@@ -54,6 +54,20 @@ function clientIp(req: Request): string | null {
   return req.headers.get("cf-connecting-ip");
 }
 
+/** Attachments sent with an event (log files, screenshots) go straight to R2, next to the event. */
+async function keepAttachments(env: Env, projectId: number, eventId: string, items: EnvelopeItem[]): Promise<void> {
+  await Promise.all(
+    items.slice(0, 20).map((item, i) => {
+      const name = typeof item.headers.filename === "string" ? item.headers.filename.replace(/[^\w.-]+/g, "_").slice(0, 100) : `attachment-${i + 1}`;
+      const contentType = typeof item.headers.content_type === "string" ? item.headers.content_type : "application/octet-stream";
+      return env.BLOBS.put(attachmentKey(projectId, eventId, `${i + 1}-${name}`), item.payload, { httpMetadata: { contentType } });
+    }),
+  );
+}
+
+export const attachmentPrefix = (projectId: number, eventId: string) => `attachments/${projectId}/${eventId}/`;
+const attachmentKey = (projectId: number, eventId: string, name: string) => `${attachmentPrefix(projectId, eventId)}${name}`;
+
 /** `POST /api/{id}/envelope/`: authenticate, cap, parse, rate-limit and enqueue. Processing happens in the queue. */
 export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
   const headerKey = keyFromRequest(ctx.req);
@@ -63,12 +77,14 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
   const key = early ?? (await authorize(ctx.db, ctx.projectId, keyFromDsn(envelope.headers.dsn)));
 
   let event: { item: EnvelopeItem; json: Record<string, unknown> } | undefined;
+  const attachments: EnvelopeItem[] = [];
   let primaryItems = 0;
   const counts: Partial<Record<Category, number>> = {};
   envelope.items.forEach((item, index) => {
     const json = JSON_ITEMS.has(item.type) ? itemJson(item, index) : undefined;
     if (item.type === "event" || item.type === "transaction") primaryItems += 1;
     if (item.type === "event" && json) event = { item, json };
+    if (item.type === "attachment") attachments.push(item);
     const category = categoryOf(item.type);
     if (category) counts[category] = (counts[category] ?? 0) + 1;
   });
@@ -78,6 +94,7 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
   const eventId = normalizeEventId(envelope.headers.event_id) ?? normalizeEventId(event?.json.event_id) ?? (event ? newEventId() : null);
   if (event && eventId && accepted.has("error")) {
     event.json.event_id = eventId;
+    if (accepted.has("attachment")) await keepAttachments(ctx.env, ctx.projectId, eventId, attachments);
     await enqueueEvent(
       ctx.env,
       { kind: "event", projectId: ctx.projectId, keyId: key.keyId, eventId, receivedAt: Date.now(), clientIp: clientIp(ctx.req) },

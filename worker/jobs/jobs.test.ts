@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, createScheduledController, 
 import { describe, expect, it } from "vitest";
 import worker from "../index";
 import { sha256Hex } from "../lib/encoding";
-import { signUp } from "../test/client";
+import { signUp, withProject } from "../test/client";
 
 describe("cron trigger", () => {
   it("removes expired sessions and invites and keeps live ones", async () => {
@@ -47,3 +47,42 @@ describe("static dashboard and unknown API paths", () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
   });
 });
+
+describe("event processing through the queue", () => {
+  const run = async (queue: string, messages: { id: string; body: unknown; attempts?: number }[]) => {
+    const batch = createMessageBatch(
+      queue,
+      messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
+    );
+    const ctx = createExecutionContext();
+    await worker.queue!(batch, env, ctx);
+    return getQueueResult(batch, ctx);
+  };
+
+  it("acks good events and retries only the one that fails, so one bad event never blocks the batch", async () => {
+    const { project } = await withProject();
+    const base = { kind: "event", projectId: project.id, keyId: "k", receivedAt: Date.now(), clientIp: null };
+    const result = await run("vigil-ingest", [
+      { id: "good", body: { ...base, eventId: "1".repeat(32), payload: JSON.stringify({ message: "fine" }) } },
+      { id: "bad", body: { ...base, eventId: "2".repeat(32), payload: "{not json" } },
+      { id: "gone", body: { ...base, projectId: 999_999, eventId: "3".repeat(32), payload: "{}" } },
+    ]);
+    expect(result.explicitAcks.sort()).toEqual(["gone", "good"]);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["bad"]);
+    const stored = await env.DB.prepare("select event_id from events where project_id = ?").bind(project.id).all();
+    expect(stored.results).toEqual([{ event_id: "1".repeat(32) }]);
+  });
+
+  it("keeps dead letters in R2 with their raw payload", async () => {
+    const body = { kind: "event", projectId: 7, eventId: "4".repeat(32), payload: "{not json" };
+    const result = await run("vigil-ingest-dlq", [{ id: "dead-1", body, attempts: 6 }]);
+    expect(result.explicitAcks).toEqual(["dead-1"]);
+    const listed = await env.BLOBS.list({ prefix: "dead-letters/" });
+    const key = listed.objects.map((o) => o.key).find((k) => k.endsWith("7-dead-1.json"));
+    expect(key).toBeDefined();
+    const kept = (await (await env.BLOBS.get(key!))!.json()) as { message: typeof body; attempts: number };
+    expect(kept.message).toEqual(body);
+    expect(kept.attempts).toBe(6);
+  });
+});
+
