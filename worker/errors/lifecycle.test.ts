@@ -103,4 +103,25 @@ describe("issue lifecycle", () => {
     expect(event.user.email).toBe("ann@example.com");
     expect(event._filtered).toEqual(expect.arrayContaining(["request.headers.Cookie", "request.data.card_number"]));
   });
+
+  it("an event too big for a queue message is staged in R2, processed, and the staging copy removed", async () => {
+    const { client, project } = await withProject();
+    const sent = await sendEvent(project, { message: "big one", extra: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`blob${i}`, "x".repeat(4000)])) });
+    expect(sent.status).toBe(200);
+    const issue = await eventually(async () => (await issuesOf(client, project.id))[0]);
+    expect(issue.title).toBe("big one");
+    const event = (await client.get(`/projects/${project.id}/events/${sent.body.id}`)).body.event;
+    expect(Object.keys(event.extra)).toHaveLength(40);
+    const { env } = await import("cloudflare:test");
+    expect((await env.BLOBS.list({ prefix: `staging/${project.id}/` })).objects).toEqual([]);
+  });
+
+  it("scrubs the project's own extra fields", async () => {
+    const { client, project } = await withProject();
+    await client.patch(`/projects/${project.id}`, { scrubFields: ["loyalty_number"] });
+    const sent = await sendEvent(project, { message: "custom", extra: { loyalty_number: "LN-1234", basket: "3 items" } });
+    await eventually(async () => (await issuesOf(client, project.id))[0]);
+    const event = (await client.get(`/projects/${project.id}/events/${sent.body.id}`)).body.event;
+    expect(event.extra).toEqual({ loyalty_number: "[Filtered]", basket: "3 items" });
+  });
 });
