@@ -10,12 +10,14 @@ export default defineConfig(async () => {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+        // Alert tests send to a real receiver on 127.0.0.1 (worker/test/receiver.ts), so loopback is allowed here.
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations, ALERTS_ALLOW_PRIVATE_URLS: "true" } },
       }),
     ],
     test: {
       include: ["worker/**/*.test.ts"],
       setupFiles: ["./worker/test/setup.ts"],
+      globalSetup: ["./worker/test/global-setup.ts"],
       testTimeout: 20_000,
     },
   };

@@ -9,7 +9,17 @@ const stateDir = process.env.VIGIL_STATE_DIR || ".wrangler/state";
 
 const wrangler = spawn(
   "wrangler",
-  ["dev", "--ip", host, "--port", String(port), "--persist-to", stateDir, "--show-interactive-dev-session=false", "--log-level", "warn"],
+  [
+    "dev",
+    "--ip", host,
+    "--port", String(port),
+    "--persist-to", stateDir,
+    "--show-interactive-dev-session=false",
+    "--log-level", "warn",
+    // Links in alerts point at this address; alert channels may point at local receivers while developing.
+    "--var", `PUBLIC_URL:${process.env.PUBLIC_URL || base}`,
+    "--var", `ALERTS_ALLOW_PRIVATE_URLS:${process.env.ALERTS_ALLOW_PRIVATE_URLS || "true"}`,
+  ],
   { stdio: ["ignore", "inherit", "inherit"], env: process.env },
 );
 

@@ -5,6 +5,7 @@ import { authenticate, csrf } from "./accounts/middleware";
 import { tokenRoutes } from "./accounts/tokens.routes";
 import type { HonoEnv } from "./env";
 import { ApiError, errorResponse } from "./lib/errors";
+import { alertRoutes } from "./alerts/routes";
 import { issueRoutes } from "./errors/routes";
 import { ingestRoutes } from "./ingest/routes";
 import { init } from "./lib/init";
@@ -69,7 +70,8 @@ export function managementApi() {
     .route("/", inviteRoutes)
     .route("/", projectRoutes)
     .route("/", keyRoutes)
-    .route("/", issueRoutes);
+    .route("/", issueRoutes)
+    .route("/", alertRoutes);
   api.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
     in: "cookie",

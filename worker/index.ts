@@ -4,6 +4,7 @@ import { runScheduled } from "./jobs/scheduled";
 
 export { RateLimiter } from "./accounts/throttle";
 export { IngestGate } from "./ingest/gate";
+export { AlertDeduper } from "./alerts/deduper";
 
 const app = newApp();
 

@@ -8,7 +8,15 @@ import { Client, errorCode, eventually, sendEvent, withProject } from "./test/cl
  */
 
 interface World {
-  victim: Awaited<ReturnType<typeof withProject>> & { keyId: string; inviteId: string; tokenId: string; issueId: number; eventId: string };
+  victim: Awaited<ReturnType<typeof withProject>> & {
+    keyId: string;
+    inviteId: string;
+    tokenId: string;
+    issueId: number;
+    eventId: string;
+    channelId: string;
+    ruleId: string;
+  };
   attacker: Awaited<ReturnType<typeof withProject>> & { keyId: string };
 }
 
@@ -46,6 +54,20 @@ const foreign: Case[] = [
     template: "/projects/{id}/events/{eventId}/attachments/{name}",
     path: (w) => `/projects/${w.victim.project.id}/events/${w.victim.eventId}/attachments/1-app.log`,
   },
+  { method: "GET", template: "/orgs/{orgSlug}/channels", path: (w) => `/orgs/${w.victim.orgSlug}/channels` },
+  { method: "POST", template: "/orgs/{orgSlug}/channels", path: (w) => `/orgs/${w.victim.orgSlug}/channels`, body: { type: "email", name: "x", email: "x@example.com" } },
+  { method: "DELETE", template: "/channels/{id}", path: (w) => `/channels/${w.victim.channelId}` },
+  { method: "POST", template: "/channels/{id}/test", path: (w) => `/channels/${w.victim.channelId}/test` },
+  { method: "GET", template: "/projects/{id}/alert-rules", path: (w) => `/projects/${w.victim.project.id}/alert-rules` },
+  {
+    method: "POST",
+    template: "/projects/{id}/alert-rules",
+    path: (w) => `/projects/${w.victim.project.id}/alert-rules`,
+    body: { name: "x", events: ["issue.new"], channelIds: ["x"] },
+  },
+  { method: "PATCH", template: "/alert-rules/{id}", path: (w) => `/alert-rules/${w.victim.ruleId}`, body: { name: "pwned" } },
+  { method: "DELETE", template: "/alert-rules/{id}", path: (w) => `/alert-rules/${w.victim.ruleId}` },
+  { method: "GET", template: "/projects/{id}/alerts", path: (w) => `/projects/${w.victim.project.id}/alerts` },
 ];
 
 /** Mixed ids: the attacker's own project or organization with the victim's key or member id. */
@@ -81,7 +103,7 @@ const ownOnly: Record<string, string> = {
 let world: World;
 
 async function snapshot(): Promise<string> {
-  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens", "issues", "events", "issue_tags"];
+  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens", "issues", "events", "issue_tags", "channels", "alert_rules", "alerts"];
   const rows = await Promise.all(tables.map((t) => env.DB.prepare(`select * from ${t} order by rowid`).all()));
   return JSON.stringify(rows.map((r) => r.results));
 }
@@ -95,8 +117,10 @@ beforeAll(async () => {
   const token = await victim.client.post("/tokens", { name: "victim's script" });
   const sent = await sendEvent(victim.project, { message: "victim's secret error", level: "error" });
   const issueId = await eventually(async () => (await victim.client.get(`/projects/${victim.project.id}/issues`)).body.data[0]?.id as number | undefined);
+  const channel = await victim.client.post(`/orgs/${victim.orgSlug}/channels`, { type: "email", name: "On call", email: "oncall@example.com" });
+  const ruleId = (await victim.client.get(`/projects/${victim.project.id}/alert-rules`)).body.data[0].id as string;
   world = {
-    victim: { ...victim, keyId: victimKey, inviteId: invite.body.id, tokenId: token.body.id, issueId, eventId: sent.body.id },
+    victim: { ...victim, keyId: victimKey, inviteId: invite.body.id, tokenId: token.body.id, issueId, eventId: sent.body.id, channelId: channel.body.id, ruleId },
     attacker: { ...attacker, keyId: attackerKey },
   };
 });
@@ -140,6 +164,13 @@ describe("tenant isolation", () => {
     expect(res.status).toBe(200);
     expect(res.body.updated).toBe(0);
     expect(await snapshot()).toBe(before);
+  });
+
+  it("a rule cannot name another organization's channel", async () => {
+    const res = await world.attacker.client.post(`/projects/${world.attacker.project.id}/alert-rules`, {
+      name: "steal", events: ["issue.new"], channelIds: [world.victim.channelId],
+    });
+    expect(res.status).toBe(400);
   });
 
   it("a DSN key of one project cannot send to another", async () => {

@@ -1,4 +1,7 @@
 import { AuthService } from "./accounts/auth.service";
+import { ChannelService } from "./alerts/channels.service";
+import { AlertLogService } from "./alerts/log.service";
+import { RuleService } from "./alerts/rules.service";
 import { SessionStore } from "./accounts/sessions";
 import { TokenService } from "./accounts/tokens.service";
 import type { Db } from "./db/client";
@@ -23,6 +26,9 @@ export function createServices(db: Db, env: Env, origin: string) {
     projects,
     keys: new KeyService(db, projects, origin),
     issues: new IssueService(db, env, projects),
+    channels: new ChannelService(db, env, orgs, origin),
+    rules: new RuleService(db, projects),
+    alertLog: new AlertLogService(db, projects),
   };
 }
 

@@ -80,6 +80,9 @@ export async function startVigil(name: string, options: { timeoutMs?: number } =
     '--persist-to', stateDir,
     '--show-interactive-dev-session=false',
     '--log-level', 'info',
+    // As in `npm start`: links in alerts point here, and alert channels may use local receivers.
+    '--var', `PUBLIC_URL:http://127.0.0.1:${port}`,
+    '--var', 'ALERTS_ALLOW_PRIVATE_URLS:true',
   ];
   writeSync(log, `$ wrangler ${args.join(' ')}\n`);
   // detached: its own process group, so stop() reaches workerd and esbuild too.

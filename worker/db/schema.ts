@@ -3,3 +3,4 @@ export * from "../accounts/schema";
 export * from "../orgs/schema";
 export * from "../projects/schema";
 export * from "../errors/schema";
+export * from "../alerts/schema";

@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { AlertContext } from "../alerts/raise";
 import { createDb, type Db } from "../db/client";
 import { messagePayload, type EventMessage } from "../ingest/queue";
 import { projects } from "../projects/schema";
@@ -32,7 +33,7 @@ export async function processEvent(
   db: Db,
   message: EventMessage,
   cache = new Map<number, ProjectSettings | null>(),
-): Promise<{ issueId: number; change: IssueChange } | { dropped: string }> {
+): Promise<ProcessedEvent | { dropped: string }> {
   const settings = await settingsOf(db, message.projectId, cache);
   if (!settings) return { dropped: "project deleted" };
   const payload = await messagePayload(env, message);
@@ -48,16 +49,58 @@ export async function processEvent(
   });
   const stored = await storeEvent(db, message.projectId, event, grouping, key);
   if (message.staged) await env.BLOBS.delete(message.staged);
-  return { issueId: stored.issueId, change: stored.change };
+  return {
+    issueId: stored.issueId,
+    change: stored.change,
+    duplicate: stored.duplicate,
+    title: grouping.title,
+    culprit: grouping.culprit,
+    level: event.level,
+    ...(event.environment ? { environment: event.environment } : {}),
+    ...(event.release ? { release: event.release } : {}),
+  };
+}
+
+export interface ProcessedEvent {
+  issueId: number;
+  change: IssueChange;
+  duplicate: boolean;
+  title: string;
+  culprit: string;
+  level: string;
+  environment?: string;
+  release?: string;
+}
+
+/** Tell the alerts capability about new and regressed issues, and count events for frequency rules. */
+async function alertOn(alerts: AlertContext, projectId: number, p: ProcessedEvent): Promise<void> {
+  if (p.duplicate) return;
+  const base = {
+    projectId,
+    summary: p.title,
+    excerpt: [p.culprit, p.release ? `release ${p.release}` : ""].filter(Boolean).join(" · "),
+    path: `issues/${p.issueId}`,
+    ...(p.environment ? { environment: p.environment } : {}),
+    level: p.level,
+    data: { issueId: p.issueId, title: p.title, culprit: p.culprit, level: p.level, release: p.release ?? null },
+  };
+  if (p.change === "new") await alerts.raise({ ...base, type: "issue.new", key: `issue:${p.issueId}` });
+  if (p.change === "regressed") await alerts.raise({ ...base, type: "issue.regressed", key: `issue:${p.issueId}`, cooldownMinutes: 30 });
+  await alerts.countForFrequency(base, p.issueId);
 }
 
 /** The queue handler for `event` messages: each message is acked alone, so one bad event never blocks others. */
 export async function processEventBatch(messages: Message<EventMessage>[], env: Env): Promise<void> {
   const db = createDb(env.DB);
   const cache = new Map<number, ProjectSettings | null>();
+  const alerts = new AlertContext(db, env);
   for (const message of messages) {
     try {
-      await processEvent(env, db, message.body, cache);
+      const result = await processEvent(env, db, message.body, cache);
+      if ("issueId" in result) {
+        // An alert that fails to be raised must not make the event be processed again.
+        await alertOn(alerts, message.body.projectId, result).catch((err) => console.error(`alert for event ${message.body.eventId} failed:`, err));
+      }
       message.ack();
     } catch (err) {
       console.error(`event ${message.body.eventId} of project ${message.body.projectId} failed (attempt ${message.attempts}):`, err);

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from "drizzle-
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { chunks } from "../lib/chunks";
+import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { notFound } from "../lib/errors";
 import type { ProjectService } from "../projects/service";
 import { enqueueEvent } from "../ingest/queue";
@@ -29,18 +30,6 @@ export interface IssueUpdate {
   inNextRelease?: boolean;
   ignoreUntil?: string;
   ignoreCount?: number;
-}
-
-/** Offsets travel as opaque cursors. */
-const encodeCursor = (offset: number) => btoa(`o:${offset}`);
-function decodeCursor(cursor: string | undefined): number {
-  if (!cursor) return 0;
-  try {
-    const m = /^o:(\d+)$/.exec(atob(cursor));
-    return m ? Math.min(Number(m[1]), 100_000) : 0;
-  } catch {
-    return 0;
-  }
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);

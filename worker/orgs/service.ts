@@ -51,6 +51,19 @@ export class OrgService {
     return org;
   }
 
+  /** Like `access`, by organization id. */
+  async accessById(orgId: string, userId: string, needed: Role = "member"): Promise<OrgView> {
+    const org = await this.db
+      .select(orgColumns)
+      .from(organizations)
+      .innerJoin(memberships, and(eq(memberships.orgId, organizations.id), eq(memberships.userId, userId)))
+      .where(eq(organizations.id, orgId))
+      .get();
+    if (!org) throw notFound("Organization");
+    if (!atLeast(org.role, needed)) throw forbidden(`Only ${ROLE_WORDS[needed]} of ${org.name} can do this.`);
+    return org;
+  }
+
   async freeSlug(name: string): Promise<string> {
     return uniqueSlug(slugify(name), async (s) =>
       Boolean(await this.db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, s)).get()),

@@ -1,5 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { chunks } from "../lib/chunks";
+import { defaultRule, firstChannelId } from "../alerts/rules.service";
+import { alertRules } from "../alerts/schema";
 import type { Db } from "../db/client";
 import { newId, randomBytes, toHex } from "../lib/encoding";
 import { ApiError, forbidden, notFound } from "../lib/errors";
@@ -139,6 +141,9 @@ export class ProjectService {
       .where(and(eq(projects.orgId, org.id), eq(projects.slug, slug)))
       .get();
     if (!project) throw new ApiError("internal_error", "The project was not saved.");
+    // A project created after its organization has a channel alerts that channel by default.
+    const channelId = await firstChannelId(this.db, org.id);
+    if (channelId) await this.db.insert(alertRules).values(defaultRule(project.id, channelId));
     const [view] = await this.present([{ project, org }]);
     return view!;
   }

@@ -195,4 +195,78 @@ export interface Schemas {
     }>;
     event: Record<string, unknown>;
   };
+  "Channel": {
+    id: string;
+    type: "slack" | "webhook" | "email";
+    name: string;
+    target: string;
+    createdAt: string;
+  };
+  "NewChannel": unknown;
+  "NewChannelRequest": {
+    type: "slack" | "webhook" | "email";
+    name: string;
+    url?: string;
+    email?: string;
+  };
+  "TestAlertResult": {
+    ok: boolean;
+    status: number | null;
+    latencyMs: number;
+    error?: string;
+    deliveryId: string;
+  };
+  "AlertRule": {
+    id: string;
+    projectId: number;
+    name: string;
+    events: Array<Schemas["AlertType"]>;
+    channelIds: Array<string>;
+    environment: string | null;
+    minLevel: "fatal" | "error" | "warning" | "info" | "debug" | null;
+    frequencyCount: number | null;
+    frequencyMinutes: number | null;
+    createdAt: string;
+  };
+  "AlertType": "issue.new" | "issue.regressed" | "issue.frequency" | "monitor.down" | "monitor.up" | "cron.missed" | "cron.failed" | "cron.recovered" | "logs.threshold" | "performance.issue";
+  "NewAlertRuleRequest": {
+    name: string;
+    events: Array<Schemas["AlertType"]>;
+    channelIds: Array<string>;
+    environment?: string | null;
+    minLevel?: "fatal" | "error" | "warning" | "info" | "debug" | null;
+    frequencyCount?: number | null;
+    frequencyMinutes?: number | null;
+  };
+  "UpdateAlertRuleRequest": {
+    name?: string;
+    events?: Array<Schemas["AlertType"]>;
+    channelIds?: Array<string>;
+    environment?: string | null;
+    minLevel?: "fatal" | "error" | "warning" | "info" | "debug" | null;
+    frequencyCount?: number | null;
+    frequencyMinutes?: number | null;
+  };
+  "Alert": {
+    id: string;
+    projectId: number | null;
+    ruleId: string | null;
+    channel: {
+      id: string;
+      name: string;
+      type: "slack" | "webhook" | "email";
+    };
+    type: string;
+    summary: string;
+    url: string;
+    status: "pending" | "sent" | "failed";
+    attempts: Array<{
+      at: string;
+      status: number | null;
+      latencyMs: number;
+      error?: string;
+    }>;
+    suppressed: number;
+    createdAt: string;
+  };
 }
