@@ -2,8 +2,9 @@
 export { ApiError, isApiError, loginUrl, request } from './client.ts';
 export * from './auth.ts';
 export * from './invites.ts';
+export * from './issues.ts';
 export * from './orgs.ts';
 export * from './projects.ts';
 export * from './tokens.ts';
 export type * from './types.ts';
-export { ROLES } from './types.ts';
+export { LEVELS, ROLES } from './types.ts';

@@ -195,3 +195,218 @@ export interface UpdateProjectRequest {
 export interface NewProjectKeyRequest {
 	label?: string;
 }
+
+// ---- issues and events ----
+
+export type Level = 'fatal' | 'error' | 'warning' | 'info' | 'debug';
+
+export const LEVELS: readonly Level[] = ['fatal', 'error', 'warning', 'info', 'debug'];
+
+export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
+
+export type IssueSubstatus = 'new' | 'ongoing' | 'regressed' | 'unignored';
+
+export type IssueSort = 'lastSeen' | 'firstSeen' | 'events' | 'users';
+
+export interface Issue {
+	id: number;
+	projectId: number;
+	kind: 'error' | 'performance';
+	/** "ZeroDivisionError: division by zero", or the message of a message event. */
+	title: string;
+	/** Where it happened: "store.reports in conversion_rate", or the transaction ("/checkout/"). */
+	culprit: string;
+	type: string;
+	value: string;
+	level: Level;
+	status: IssueStatus;
+	substatus: IssueSubstatus;
+	/** Resolved "in the next release": events of this release (or older) do not reopen it. */
+	resolvedInRelease: string | null;
+	ignoredUntil: string | null;
+	/** Ignored until the event count reaches this number. */
+	ignoredUntilCount: number | null;
+	/** Events, all time. */
+	count: number;
+	/** Distinct users affected. */
+	userCount: number;
+	firstSeen: string;
+	lastSeen: string;
+	firstRelease: string | null;
+	lastRelease: string | null;
+	groupingAlgorithm: string;
+	/** Events per hour over the last 24 hours, oldest first (24 numbers). */
+	sparkline: number[];
+}
+
+/** Search of `GET /projects/{id}/issues`. */
+export interface IssueListParams {
+	/** Tokens: `is:unresolved|resolved|ignored|regressed level: release: environment: user.email:` and free text. */
+	query?: string;
+	status?: IssueStatus;
+	environment?: string;
+	release?: string;
+	sort?: IssueSort;
+	/** 1..100, default 50. */
+	limit?: number;
+	cursor?: string;
+}
+
+export interface IssueHour {
+	/** Start of the hour (ISO). */
+	hour: string;
+	count: number;
+}
+
+/** How the events of an issue spread over the values of one tag (top 10 values). */
+export interface IssueTag {
+	key: string;
+	/** Events with this tag. */
+	total: number;
+	values: { value: string; count: number }[];
+}
+
+export interface IssueDetail extends Issue {
+	/** Events per hour over the last 14 days, oldest first (336 hours). */
+	histogram: IssueHour[];
+	tags: IssueTag[];
+	latestEventId: string | null;
+	oldestEventId: string | null;
+}
+
+export interface UpdateIssueRequest {
+	status: IssueStatus;
+	/** With "resolved": events from the current release do not reopen it; a newer release does. */
+	inNextRelease?: boolean;
+	/** With "ignored": reopen at this time (ISO). */
+	ignoreUntil?: string;
+	/** With "ignored": reopen after this many more events. */
+	ignoreCount?: number;
+}
+
+export interface BulkUpdateIssuesRequest extends UpdateIssueRequest {
+	/** 1..100 issue ids of the project. */
+	ids: number[];
+}
+
+export interface BulkUpdateIssuesResponse {
+	updated: number;
+}
+
+export interface EventSummary {
+	eventId: string;
+	issueId: number | null;
+	timestamp: string;
+	level: Level;
+	title: string;
+	release: string | null;
+	environment: string | null;
+	user: string | null;
+	url: string | null;
+}
+
+export interface EventAttachment {
+	name: string;
+	size: number;
+	contentType: string;
+}
+
+export interface EventDetail {
+	eventId: string;
+	issueId: number | null;
+	projectId: number;
+	/** The older neighbour within the issue. */
+	previousEventId: string | null;
+	/** The newer neighbour within the issue. */
+	nextEventId: string | null;
+	attachments: EventAttachment[];
+	/** The stored event: normalized and scrubbed Sentry event JSON (see `SentryEvent`). */
+	event: SentryEvent;
+}
+
+export interface SampleEventResponse {
+	eventId: string;
+}
+
+// ---- the stored Sentry event (what `EventDetail.event` holds) ----
+// Everything is optional and loosely typed: SDKs differ, and the dashboard must render whatever came.
+
+export interface SentryFrame {
+	filename?: string | null;
+	abs_path?: string | null;
+	module?: string | null;
+	function?: string | null;
+	lineno?: number | null;
+	colno?: number | null;
+	pre_context?: (string | null)[] | null;
+	context_line?: string | null;
+	post_context?: (string | null)[] | null;
+	vars?: Record<string, unknown> | null;
+	in_app?: boolean | null;
+	[key: string]: unknown;
+}
+
+export interface SentryException {
+	type?: string | null;
+	value?: string | null;
+	module?: string | null;
+	mechanism?: { type?: string; handled?: boolean; [key: string]: unknown } | null;
+	/** Oldest call first, the crash last. */
+	stacktrace?: { frames?: SentryFrame[] | null } | null;
+	[key: string]: unknown;
+}
+
+export interface SentryBreadcrumb {
+	timestamp?: string | number | null;
+	type?: string | null;
+	category?: string | null;
+	message?: string | null;
+	level?: string | null;
+	data?: Record<string, unknown> | null;
+}
+
+export interface SentryRequest {
+	method?: string | null;
+	url?: string | null;
+	query_string?: string | [string, string][] | Record<string, unknown> | null;
+	headers?: Record<string, unknown> | [string, unknown][] | null;
+	data?: unknown;
+	cookies?: string | Record<string, unknown> | [string, unknown][] | null;
+	env?: Record<string, unknown> | null;
+	[key: string]: unknown;
+}
+
+/** A note from processing: a value trimmed, a timestamp replaced. */
+export interface ProcessingNote {
+	type: string;
+	name?: string;
+	value?: unknown;
+}
+
+export interface SentryEvent {
+	event_id?: string;
+	/** Epoch seconds (float). */
+	timestamp?: number;
+	level?: string;
+	platform?: string;
+	logger?: string;
+	transaction?: string;
+	release?: string;
+	environment?: string;
+	server_name?: string;
+	message?: string | { message?: string; formatted?: string; params?: unknown[] } | null;
+	logentry?: { message?: string; formatted?: string; params?: unknown[] } | null;
+	exception?: { values?: SentryException[] | null } | null;
+	breadcrumbs?: { values?: SentryBreadcrumb[] | null } | null;
+	request?: SentryRequest | null;
+	user?: Record<string, unknown> | null;
+	contexts?: Record<string, Record<string, unknown> | null> | null;
+	tags?: [string, string][] | Record<string, string> | null;
+	extra?: Record<string, unknown> | null;
+	sdk?: { name?: string; version?: string; integrations?: string[]; packages?: { name: string; version: string }[] } | null;
+	fingerprint?: string[];
+	errors?: ProcessingNote[] | null;
+	/** Dotted paths of values that server-side scrubbing replaced (wholly or partly) with "[Filtered]". */
+	_filtered?: string[] | null;
+	[key: string]: unknown;
+}
