@@ -25,6 +25,18 @@ export const paths = {
 	newProject: (org: string) => `/orgs/${seg(org)}/new-project`,
 	project: (org: string, projectId: number | string, section: ProjectSection = 'overview') =>
 		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/${section}`,
+	/** The issue list; `query` and `sort` only when they differ from the defaults. */
+	issues: (org: string, projectId: number | string, search: { query?: string; sort?: string } = {}) => {
+		const params = new URLSearchParams();
+		if (search.query !== undefined) params.set('query', search.query);
+		if (search.sort) params.set('sort', search.sort);
+		const qs = params.toString();
+		return `/orgs/${seg(org)}/projects/${seg(String(projectId))}/issues${qs ? `?${qs}` : ''}`;
+	},
+	/** An issue; with `eventId`, that event instead of the latest. */
+	issue: (org: string, projectId: number | string, issueId: number | string, eventId?: string | null) =>
+		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/issues/${seg(String(issueId))}` +
+		(eventId ? `?event=${seg(eventId)}` : ''),
 	invite: (token: string) => `/invite/${seg(token)}`
 };
 
