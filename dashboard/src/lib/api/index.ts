@@ -1,5 +1,6 @@
 // The dashboard's typed client of the Vigil management API.
 export { ApiError, isApiError, loginUrl, request } from './client.ts';
+export * from './alerts.ts';
 export * from './auth.ts';
 export * from './invites.ts';
 export * from './issues.ts';

@@ -410,3 +410,118 @@ export interface SentryEvent {
 	_filtered?: string[] | null;
 	[key: string]: unknown;
 }
+
+// ---- alerts ----
+
+export type ChannelType = 'slack' | 'webhook' | 'email';
+
+/** Where alerts go; channels belong to the organization. */
+export interface Channel {
+	id: string;
+	type: ChannelType;
+	name: string;
+	/** Where it sends: the email address, or the URL with its secret part masked. */
+	target: string;
+	createdAt: string;
+}
+
+/** The created channel; a webhook's `whsec_` signing `secret` is shown only in this answer. */
+export type NewChannel = Channel & { secret?: string };
+
+export interface NewChannelRequest {
+	type: ChannelType;
+	name: string;
+	/** Slack and webhook channels. */
+	url?: string;
+	/** Email channels. */
+	email?: string;
+}
+
+/** What the receiver answered to a test alert (sent once, without retries). */
+export interface TestAlertResult {
+	ok: boolean;
+	/** HTTP status the receiver answered (null for email or no answer). */
+	status: number | null;
+	latencyMs: number;
+	error?: string;
+	/** The alert's id in the delivery log. */
+	deliveryId: string;
+}
+
+export type AlertType =
+	| 'issue.new'
+	| 'issue.regressed'
+	| 'issue.frequency'
+	| 'monitor.down'
+	| 'monitor.up'
+	| 'cron.missed'
+	| 'cron.failed'
+	| 'cron.recovered'
+	| 'logs.threshold'
+	| 'performance.issue';
+
+export interface AlertRule {
+	id: string;
+	projectId: number;
+	name: string;
+	events: AlertType[];
+	channelIds: string[];
+	environment: string | null;
+	/** Only issues at this level or worse. */
+	minLevel: Level | null;
+	/** issue.frequency: more than `frequencyCount` events in `frequencyMinutes` minutes. */
+	frequencyCount: number | null;
+	frequencyMinutes: number | null;
+	createdAt: string;
+}
+
+export interface NewAlertRuleRequest {
+	name: string;
+	events: AlertType[];
+	channelIds: string[];
+	environment?: string | null;
+	minLevel?: Level | null;
+	frequencyCount?: number | null;
+	frequencyMinutes?: number | null;
+}
+
+export type UpdateAlertRuleRequest = Partial<NewAlertRuleRequest>;
+
+export type AlertStatus = 'pending' | 'sent' | 'failed';
+
+export interface AlertAttempt {
+	at: string;
+	/** HTTP status the receiver answered; null for email or no answer. */
+	status: number | null;
+	latencyMs: number;
+	error?: string;
+}
+
+/** One alert sent (or being tried) to one channel: a row of the delivery log. */
+export interface Alert {
+	id: string;
+	/** Null for test alerts, which belong to the organization and show in every project's log. */
+	projectId: number | null;
+	ruleId: string | null;
+	channel: { id: string; name: string; type: ChannelType };
+	/** An `AlertType`, or "test". */
+	type: string;
+	summary: string;
+	/** Absolute link to what the alert is about (usually a page of this dashboard). */
+	url: string;
+	status: AlertStatus;
+	attempts: AlertAttempt[];
+	/** Repeats held back by deduplication since this one. */
+	suppressed: number;
+	createdAt: string;
+}
+
+/** Filters of `GET /projects/{id}/alerts`. */
+export interface AlertListParams {
+	status?: AlertStatus;
+	/** An `AlertType` or "test". */
+	type?: string;
+	/** 1..100, default 50. */
+	limit?: number;
+	cursor?: string;
+}
