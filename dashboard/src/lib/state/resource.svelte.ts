@@ -13,13 +13,17 @@ export class Resource<T> {
 	#controller: AbortController | null = null;
 	#generation = 0;
 
-	constructor(loader: (signal: AbortSignal) => Promise<T>) {
+	/**
+	 * With `keepPrevious`, a change of what the loader reads keeps the current value on screen until
+	 * the new one arrives (e.g. stepping between events without the page jumping).
+	 */
+	constructor(loader: (signal: AbortSignal) => Promise<T>, options: { keepPrevious?: boolean } = {}) {
 		this.#loader = loader;
 		$effect(() => {
 			const controller = new AbortController();
 			const promise = this.#loader(controller.signal);
 			untrack(() => {
-				this.data = undefined;
+				if (!options.keepPrevious) this.data = undefined;
 				this.#track(promise, controller);
 			});
 			return () => controller.abort();
