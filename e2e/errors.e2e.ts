@@ -675,14 +675,18 @@ describe('the issue in the dashboard', () => {
     // The stack trace: the crash frame's function and its source line.
     await page.getByText(crash.function, { exact: false }).first().waitFor();
     await page.getByText(crash.context_line.trim(), { exact: false }).first().waitFor();
-    // The locals table: ordinary values as sent, the secret as [Filtered].
-    await page.getByText('Local variables').first().waitFor();
-    const locals = page.getByRole('table').filter({ hasText: 'visits' }).first();
+    // The locals table: ordinary values as sent, the secret as [Filtered], marked as removed by Vigil.
+    const locals = page.getByRole('table', { name: 'Local variables' }).filter({ hasText: 'analytics_api_key' }).first();
     await locals.waitFor();
     const text = (await locals.textContent()) ?? '';
-    expect(text).toContain('analytics_api_key');
-    expect(text).toContain('[Filtered]');
-    expect(text).toContain(crash.vars.day);
+    for (const name of ['visits', 'orders', 'day']) {
+      expect(text).toContain(name);
+      expect(text).toContain(crash.vars[name]);
+    }
+    const secretRow = locals.getByRole('row').filter({ hasText: 'analytics_api_key' });
+    expect(await secretRow.textContent()).toContain('[Filtered]');
+    expect(await secretRow.locator('mark').getAttribute('title')).toMatch(/Vigil removed/);
+    expect(text).not.toContain(secrets.partnerToken);
     await shot(page, 'errors-02-issue-page');
     expect(pageErrors).toEqual([]);
   });
