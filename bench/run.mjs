@@ -1,7 +1,9 @@
-// `npm run bench`: the management API's hot paths against a do-nothing Worker, measured in the same run
-// on this machine. Results go to stdout (a Markdown table) and bench/results/<date>.json.
+// `npm run bench`: the management API's hot paths and the errors ingest (bench/ingest.mjs) against a
+// do-nothing Worker, measured in the same run on this machine. Results go to stdout (Markdown tables) and
+// bench/results/<date>.json.
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { benchIngest } from "./ingest.mjs";
 import { load, startWorker } from "./lib.mjs";
 
 const ORIGIN_HEADER = (base) => ({ origin: base, "content-type": "application/json" });
@@ -14,6 +16,7 @@ async function expectOk(res, what) {
 const baseline = await startWorker({ config: "bench/baseline/wrangler.toml" });
 const vigil = await startWorker({ config: "wrangler.toml", probePath: "/api/v1/openapi.json", migrate: true });
 const rows = [];
+let ingest;
 try {
   const { base } = vigil;
   const email = `bench.${Date.now()}@example.com`;
@@ -36,6 +39,7 @@ try {
       { count: 100, seconds: 20, warmup: 3 },
     ),
   ]);
+  ingest = await benchIngest({ baseline, vigil, cookie, org });
 } finally {
   baseline.stop();
   vigil.stop();
@@ -49,5 +53,23 @@ console.log("|---|---|---|---|---|---|");
 for (const [name, r] of rows) {
   console.log(`| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} |`);
 }
+
+const pr = ingest.processing;
+console.log(`\nErrors: real Django error envelopes from the example shop (${ingest.sizes.map((s) => `${s.name} ${(s.bytes / 1024).toFixed(1)} KB, ${(s.gzip / 1024).toFixed(1)} KB gzip`).join("; ")}), each with its own event_id, ${ingest.concurrency} concurrent clients.\n`);
+console.log("| scenario | requests | req/s | p50 ms | p95 ms | p99 ms |");
+console.log("|---|---|---|---|---|---|");
+for (const [name, r] of ingest.rows) {
+  console.log(`| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} |`);
+}
+const [base, accept, burst] = ingest.rows.map(([, r]) => r);
+const ap = ingest.acceptPhase;
+console.log(`\naccept, sustained: ${((100 * accept.rps) / base.rps).toFixed(0)}% of the baseline's req/s (goal ≥ 50%), p99 ${accept.p99.toFixed(1)} ms (goal ≤ 50 ms)`);
+console.log(`accept, consumer idle: ${((100 * burst.rps) / base.rps).toFixed(0)}% of the baseline's req/s, p99 ${burst.p99.toFixed(1)} ms`);
+console.log(`accept phases: ${ap.sent} events sent; ${ap.storedAfterSustained} of the sustained row's ${ap.sentInSustained} stored when it ended${ap.stalled ? " (the count stalled)" : ""}; ${ap.storedAtEnd} of ${ap.sent} stored at the end of the run`);
+console.log(
+  `processing: sent ${pr.sent} in ${pr.sendSeconds.toFixed(1)} s (${pr.sendRps.toFixed(0)}/s, statuses ${JSON.stringify(pr.statuses)}), ` +
+    `stored ${pr.stored} of ${pr.accepted} accepted after ${pr.seconds.toFixed(1)} s from the first send: ${pr.storedPerSecond.toFixed(0)} events stored/s (goal ≥ 300)` +
+    `${pr.stored === pr.sent ? ", nothing lost" : `, MISSING ${pr.sent - pr.stored}`}${pr.stalled ? " (stopped waiting: the count stalled or the time ran out)" : ""}`,
+);
 mkdirSync("bench/results", { recursive: true });
-writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows }, null, 2));
+writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest }, null, 2));

@@ -1,0 +1,298 @@
+// Errors benchmark: the Sentry accept path (`POST /api/{id}/envelope/`) with real Django error envelopes,
+// against the do-nothing Worker receiving the same bodies, and the end-to-end processed rate (queue drained,
+// count sent = count stored). Used by bench/run.mjs.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { env, load } from "./lib.mjs";
+
+const DJANGO = "examples/django";
+const PYTHON = `${DJANGO}/.venv/bin/python`;
+
+// Runs inside the example shop: real Django requests through the test client, real sentry-sdk with its
+// Django integration; a transport that keeps envelopes replaces the HTTP one, so nothing is sent.
+const CAPTURE = String.raw`
+import json, os, sys
+import django
+django.setup()
+import sentry_sdk
+from django.core.management import call_command
+from django.test import Client
+from sentry_sdk.transport import Transport
+from store.models import Product
+
+captured = []
+class Keep(Transport):
+    def capture_envelope(self, envelope):
+        captured.append(envelope)
+
+client = sentry_sdk.get_client()
+client.transport = Keep(client.options)
+call_command("migrate", verbosity=0)
+# The migration's SQL would otherwise ride along as breadcrumbs: a web process starts without them.
+for scope in (sentry_sdk.get_global_scope(), sentry_sdk.get_isolation_scope(), sentry_sdk.get_current_scope()):
+    scope.clear_breadcrumbs()
+browser = Client(raise_request_exception=False, headers={
+    "Host": "shop.example.com",
+    "User-Agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+    "Accept-Language": "en-IE,en;q=0.9",
+    "X-Customer-Id": "4711",
+    "X-Customer-Email": "ann@example.com",
+})
+out_dir = sys.argv[1]
+result = []
+
+def grab(name, call):
+    captured.clear()
+    response = call()
+    sentry_sdk.flush()
+    for envelope in captured:
+        for item in envelope.items:
+            if item.type == "event":
+                data = envelope.serialize()
+                path = os.path.join(out_dir, name + ".envelope")
+                with open(path, "wb") as f:
+                    f.write(data)
+                result.append({"name": name, "file": path, "eventId": item.payload.json["event_id"], "status": response.status_code, "bytes": len(data)})
+                return
+
+cheapest = Product.objects.order_by("price").first()
+grab("zero-division", lambda: browser.get("/reports/conversion/?day=2026-01-05"))
+grab("key-error", lambda: browser.post("/checkout/", {"product": cheapest.pk, "quantity": 1, "country": "IE", "email": "ann@example.com"}))
+print(json.dumps(result))
+`;
+
+function run(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"], ...opts });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 300_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      code === 0 ? resolve(stdout) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}\n${stderr}`));
+    });
+  });
+}
+
+/**
+ * Real envelopes of Django errors from the example shop, as the SDK serializes them (before compression):
+ * the ZeroDivisionError report page and the KeyError checkout post, about 7 KB each. (The chained error,
+ * 10.6 KB, and the template error, 35 KB with the template context in its locals, are outside the 5–10 KB
+ * the goal is stated for.)
+ */
+export async function captureDjangoErrors() {
+  await run("bash", [`${DJANGO}/setup.sh`]);
+  const dir = mkdtempSync(path.join(tmpdir(), "vigil-bench-envelopes-"));
+  try {
+    const stdout = await run(path.resolve(PYTHON), ["-c", CAPTURE, dir], {
+      cwd: DJANGO,
+      env: {
+        ...env,
+        DJANGO_SETTINGS_MODULE: "shop.settings",
+        SHOP_DB_PATH: path.join(dir, "db.sqlite3"),
+        VIGIL_DSN: "http://0123456789abcdef0123456789abcdef@127.0.0.1:9/1",
+        VIGIL_RELEASE: "shop@1.4.2",
+        VIGIL_ENVIRONMENT: "production",
+        DJANGO_ALLOWED_HOSTS: "shop.example.com",
+        LOG_LEVEL: "CRITICAL",
+      },
+    });
+    const captured = JSON.parse(stdout.trim().split("\n").at(-1));
+    if (captured.length !== 2) throw new Error(`expected 2 captured envelopes, got ${stdout}`);
+    return captured.map((c) => ({ ...c, text: readFileSync(c.file, "latin1") }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `n` gzip bodies (level 9, as the SDK compresses), cycling through the templates, each with its own
+ * event_id (same length, so item `length` headers stay right). Compressed up front, off the clock.
+ */
+function makeBodies(templates, n, seed) {
+  const bodies = [];
+  for (let i = 0; i < n; i++) {
+    const t = templates[i % templates.length];
+    const id = (seed + i.toString(16).padStart(8, "0") + t.eventId).slice(0, 32);
+    bodies.push(gzipSync(Buffer.from(t.text.replaceAll(t.eventId, id), "latin1"), { level: 9 }));
+  }
+  return bodies;
+}
+
+const ok = async (res, what) => {
+  if (!res.ok) throw new Error(`${what}: ${res.status} ${await res.text()}`);
+  await res.arrayBuffer();
+};
+
+async function api(base, cookie, method, apiPath, body) {
+  const res = await fetch(base + apiPath, {
+    method,
+    headers: { cookie, origin: base, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${apiPath}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Sum of event counts over a project's issues (every page). */
+async function storedCount(base, cookie, projectId) {
+  let total = 0;
+  let cursor;
+  for (let page = 0; page < 100; page++) {
+    const q = new URLSearchParams({ limit: "100", ...(cursor ? { cursor } : {}) });
+    const body = await api(base, cookie, "GET", `/api/v1/projects/${projectId}/issues?${q}`);
+    for (const issue of body.data) total += issue.count;
+    cursor = body.nextCursor ?? null;
+    if (!cursor || body.data.length === 0) break;
+  }
+  return total;
+}
+
+/** Poll until `want` events are stored, or the count stops moving for `stallSeconds`, or `maxSeconds` pass. */
+async function drain(base, cookie, projectId, want, { maxSeconds = 240, stallSeconds = 30 } = {}) {
+  const started = performance.now();
+  let last = -1;
+  let lastChange = performance.now();
+  for (;;) {
+    const stored = await storedCount(base, cookie, projectId);
+    if (stored !== last) {
+      last = stored;
+      lastChange = performance.now();
+    }
+    if (stored >= want) return { stored, at: performance.now() };
+    const now = performance.now();
+    if (now - started > maxSeconds * 1000 || now - lastChange > stallSeconds * 1000) return { stored, at: now, stalled: true };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function createProject(base, cookie, org, name) {
+  const project = await api(base, cookie, "POST", `/api/v1/orgs/${org}/projects`, { name });
+  return { id: project.id, key: new URL(project.dsn).username };
+}
+
+/** Raise the projects' ingest limits (PATCH /projects/{id}) before the first ingest request: keys are cached with their limits. */
+async function raiseLimits(base, cookie, ids) {
+  for (const id of ids) {
+    const project = await api(base, cookie, "PATCH", `/api/v1/projects/${id}`, { rateLimitPerMinute: 10_000_000, monthlyQuota: 2_000_000_000 });
+    if (project.settings?.rateLimitPerMinute !== 10_000_000) throw new Error(`limits not raised: ${JSON.stringify(project)}`);
+  }
+}
+
+function sdkHeaders(key) {
+  return {
+    "content-type": "application/x-sentry-envelope",
+    "content-encoding": "gzip",
+    "user-agent": "sentry.python.django/2.75.0",
+    "x-sentry-auth": `Sentry sentry_key=${key}, sentry_version=7, sentry_client=sentry.python.django/2.75.0`,
+  };
+}
+
+/**
+ * The errors rows. `baseline` and `vigil` are running workers from lib.startWorker;
+ * `cookie` is a signed-in session of an owner of `org`.
+ */
+export async function benchIngest({ baseline, vigil, cookie, org, concurrency = 4, acceptCount = 2000, processCount = 3000, bursts = 10, burstSize = 80 }) {
+  const { base } = vigil;
+  const templates = await captureDjangoErrors();
+  const acceptProject = await createProject(base, cookie, org, "bench-accept");
+  const processProject = await createProject(base, cookie, org, "bench-processing");
+  await raiseLimits(base, cookie, [acceptProject.id, processProject.id]);
+
+  const warmup = 20;
+  const acceptBodies = makeBodies(templates, acceptCount + warmup, "a0");
+  const baselineBodies = makeBodies(templates, acceptCount + warmup, "b0");
+  const processBodies = makeBodies(templates, processCount, "c0");
+  const sizes = templates.map((t) => ({ name: t.name, bytes: t.bytes, gzip: gzipSync(Buffer.from(t.text, "latin1"), { level: 9 }).length }));
+
+  // 1. Accept path vs the do-nothing Worker, same bodies, same concurrency.
+  let b = 0;
+  const baselineRow = await load(
+    async () => ok(await fetch(baseline.base + "/api/1/envelope/", { method: "POST", headers: sdkHeaders(acceptProject.key), body: baselineBodies[b++] }), "baseline"),
+    { count: acceptCount, seconds: 20, concurrency, warmup },
+  );
+  let a = 0;
+  const acceptRow = await load(
+    async () => ok(await fetch(`${base}/api/${acceptProject.id}/envelope/`, { method: "POST", headers: sdkHeaders(acceptProject.key), body: acceptBodies[a++] }), "envelope"),
+    { count: acceptCount, seconds: 20, concurrency, warmup },
+  );
+  // What the accept phase enqueued is processed too: wait for it (and check nothing was lost) before going on.
+  let acceptSent = a;
+  const acceptDrain = await drain(base, cookie, acceptProject.id, acceptSent);
+
+  // 1b. The accept path while the consumer is idle: short bursts (fewer than a queue batch, well under its
+  // 1 s timeout), each followed by waiting until the queue has drained. Locally the consumer runs in the same
+  // workerd as the accept path; on Cloudflare it runs in its own invocations.
+  const burstLatencies = [];
+  let burstSeconds = 0;
+  const burstBodies = makeBodies(templates, bursts * burstSize, "d0");
+  let d = 0;
+  for (let burst = 0; burst < bursts; burst++) {
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < burstSize) {
+          next++;
+          const t0 = performance.now();
+          await ok(await fetch(`${base}/api/${acceptProject.id}/envelope/`, { method: "POST", headers: sdkHeaders(acceptProject.key), body: burstBodies[d++] }), "burst");
+          burstLatencies.push(performance.now() - t0);
+        }
+      }),
+    );
+    burstSeconds += (performance.now() - started) / 1000;
+    acceptSent = d + a;
+    const drained = await drain(base, cookie, acceptProject.id, acceptSent, { maxSeconds: 30, stallSeconds: 10 });
+    if (drained.stalled) break;
+  }
+  burstLatencies.sort((x, y) => x - y);
+  const pct = (q) => burstLatencies[Math.min(burstLatencies.length - 1, Math.floor((q / 100) * burstLatencies.length))];
+  const burstRow = { requests: burstLatencies.length, rps: burstLatencies.length / burstSeconds, p50: pct(50), p95: pct(95), p99: pct(99) };
+
+  // 2. End to end: send processCount events (bounded by 90 s), then poll until all are stored.
+  const statuses = {};
+  let p = 0;
+  const started = performance.now();
+  const sendRow = await load(
+    async () => {
+      const res = await fetch(`${base}/api/${processProject.id}/envelope/`, { method: "POST", headers: sdkHeaders(processProject.key), body: processBodies[p++] });
+      await res.arrayBuffer();
+      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+    },
+    { count: processCount, seconds: 90, concurrency, warmup: 0 },
+  );
+  const sendSeconds = (performance.now() - started) / 1000;
+  const accepted = statuses[200] ?? 0;
+  const done = await drain(base, cookie, processProject.id, accepted);
+  const seconds = (done.at - started) / 1000;
+  // Late or lost? Look at the accept project once more, now that everything had time.
+  const acceptFinal = await storedCount(base, cookie, acceptProject.id);
+
+  return {
+    concurrency,
+    sizes,
+    rows: [
+      [`do-nothing Worker, same gzip envelopes (baseline, ${concurrency} clients)`, baselineRow],
+      [`POST /api/{id}/envelope/ — Django error, gzip, sustained (${concurrency} clients)`, acceptRow],
+      [`POST /api/{id}/envelope/ — bursts of ${burstSize} while the consumer is idle (${concurrency} clients)`, burstRow],
+    ],
+    acceptPhase: { sent: acceptSent, storedAfterSustained: acceptDrain.stored, sentInSustained: a, stalled: !!acceptDrain.stalled, storedAtEnd: acceptFinal },
+    processing: {
+      sent: sendRow.requests,
+      statuses,
+      accepted,
+      stored: done.stored,
+      stalled: !!done.stalled,
+      sendSeconds,
+      sendRps: sendRow.requests / sendSeconds,
+      seconds,
+      storedPerSecond: done.stored / seconds,
+      sendP99: sendRow.p99,
+    },
+  };
+}
