@@ -10,6 +10,7 @@ type Schema = {
   const?: unknown;
   anyOf?: Schema[];
   oneOf?: Schema[];
+  allOf?: Schema[];
   description?: string;
   format?: string;
   default?: unknown;
@@ -43,6 +44,7 @@ function typeOf(s: Schema | undefined): string {
   if (s.enum) return s.enum.map((e) => `\`${JSON.stringify(e)}\``).join(" \\| ");
   const variants = s.anyOf ?? s.oneOf;
   if (variants) return variants.map(typeOf).join(" \\| ");
+  if (s.allOf) return s.allOf.map(typeOf).join(" + ");
   if (s.type === "array") return `${typeOf(s.items)}[]`;
   if (Array.isArray(s.type)) return s.type.join(" \\| ");
   if (s.type === "object" && s.properties) return "object";
@@ -50,6 +52,7 @@ function typeOf(s: Schema | undefined): string {
 }
 
 function fields(s: Schema): string {
+  if (s.allOf) return s.allOf.map(fields).join("\n\nand:\n\n");
   if (!s.properties) return typeOf(s);
   const rows = Object.entries(s.properties).map(([name, p]) => {
     const req = s.required?.includes(name) ? "yes" : "";

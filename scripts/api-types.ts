@@ -12,6 +12,7 @@ type Schema = {
   const?: unknown;
   anyOf?: Schema[];
   oneOf?: Schema[];
+  allOf?: Schema[];
   additionalProperties?: Schema | boolean;
   propertyNames?: Schema;
 };
@@ -25,6 +26,7 @@ function tsType(s: Schema | undefined, indent: string): string {
   if (s.enum) return s.enum.map((e) => JSON.stringify(e)).join(" | ");
   const variants = s.anyOf ?? s.oneOf;
   if (variants) return variants.map((v) => tsType(v, indent)).join(" | ");
+  if (s.allOf) return s.allOf.map((v) => tsType(v, indent)).join(" & ");
   if (Array.isArray(s.type)) return s.type.map((t) => tsType({ ...s, type: t }, indent)).join(" | ");
   if (s.type === "array") return `Array<${tsType(s.items, indent)}>`;
   if (s.type === "object" || s.properties) {

@@ -95,6 +95,20 @@ describe("scrubbing", () => {
     expect(filtered).toEqual(expect.arrayContaining(["request.headers.Authorization", "request.cookies", "request.query_string", "request.data.password", "message"]));
   });
 
+  it("filters secrets inside text: query parameters in a repr, bearer tokens in a message", () => {
+    const e = normalizeEvent(
+      {
+        message: "upstream said 401 for Authorization: Bearer abcdef0123456789",
+        exception: { values: [{ type: "E", stacktrace: { frames: [{ function: "view", vars: { request: "<WSGIRequest: GET '/reports/?day=2026-01-05&token=abc'>" } }] } }] },
+      },
+      "9".repeat(32),
+      NOW,
+    );
+    scrubEvent(e, options);
+    expect(e.exception!.values[0]!.stacktrace!.frames[0]!.vars!.request).toBe(`<WSGIRequest: GET '/reports/?day=2026-01-05&token=${FILTERED}'>`);
+    expect(e.message).toBe(`upstream said 401 for Authorization: Bearer ${FILTERED}`);
+  });
+
   it("drops the IP address unless the project keeps it, and fills {{auto}} when it does", () => {
     const raw = { message: "m", user: { id: "1", ip_address: "{{auto}}" } };
     const off = normalizeEvent(structuredClone(raw), "1".repeat(32), NOW);

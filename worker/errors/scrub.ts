@@ -24,11 +24,19 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-function scrubString(value: string): string {
-  return value.replace(CARD_CANDIDATE, (m) => {
-    const digits = m.replace(/[ -]/g, "");
-    return digits.length >= 13 && digits.length <= 19 && luhn(digits) ? FILTERED : m;
-  });
+/** `key=value` pairs inside any text (a URL in a repr, a log line): the value goes when the key is sensitive. */
+const PAIR = /(^|[?&;\s,(])([\w.-]{1,64})=([^&\s'"<>,)]+)/g;
+/** Credentials after an auth scheme, wherever they appear in text. */
+const AUTH_SCHEME = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+
+function scrubString(value: string, sensitive: (key: string) => boolean): string {
+  return value
+    .replace(CARD_CANDIDATE, (m) => {
+      const digits = m.replace(/[ -]/g, "");
+      return digits.length >= 13 && digits.length <= 19 && luhn(digits) ? FILTERED : m;
+    })
+    .replace(PAIR, (m, pre: string, key: string) => (sensitive(key) ? `${pre}${key}=${FILTERED}` : m))
+    .replace(AUTH_SCHEME, (_, scheme: string) => `${scheme} ${FILTERED}`);
 }
 
 export interface ScrubOptions {
@@ -49,7 +57,7 @@ export function scrubEvent(event: NormalizedEvent, options: ScrubOptions): strin
 
   const walk = (value: unknown, path: string): unknown => {
     if (typeof value === "string") {
-      const out = scrubString(value);
+      const out = scrubString(value, sensitive);
       if (out !== value) filtered.push(path);
       return out;
     }

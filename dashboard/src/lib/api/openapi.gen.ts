@@ -54,7 +54,9 @@ export interface Schemas {
     createdAt: string;
     lastUsedAt: string | null;
   };
-  "NewApiToken": unknown;
+  "NewApiToken": Schemas["ApiToken"] & {
+    token: string;
+  };
   "NewApiTokenRequest": {
     name: string;
   };
@@ -83,7 +85,10 @@ export interface Schemas {
     expiresAt: string;
     invitedBy: string;
   };
-  "NewInvite": unknown;
+  "NewInvite": Schemas["Invite"] & {
+    token: string;
+    url: string;
+  };
   "NewInviteRequest": {
     role?: Schemas["Role"];
     email?: string;
@@ -163,14 +168,31 @@ export interface Schemas {
   };
   "Level": "fatal" | "error" | "warning" | "info" | "debug";
   "IssueStatus": "unresolved" | "resolved" | "ignored";
-  "BulkUpdateIssuesRequest": unknown;
+  "BulkUpdateIssuesRequest": Schemas["UpdateIssueRequest"] & {
+    ids: Array<number>;
+  };
   "UpdateIssueRequest": {
     status: Schemas["IssueStatus"];
     inNextRelease?: boolean;
     ignoreUntil?: string;
     ignoreCount?: number;
   };
-  "IssueDetail": unknown;
+  "IssueDetail": Schemas["Issue"] & {
+    histogram: Array<{
+      hour: string;
+      count: number;
+    }>;
+    tags: Array<{
+      key: string;
+      total: number;
+      values: Array<{
+        value: string;
+        count: number;
+      }>;
+    }>;
+    latestEventId: string | null;
+    oldestEventId: string | null;
+  };
   "EventSummary": {
     eventId: string;
     issueId: number | null;
@@ -202,7 +224,9 @@ export interface Schemas {
     target: string;
     createdAt: string;
   };
-  "NewChannel": unknown;
+  "NewChannel": Schemas["Channel"] & {
+    secret?: string;
+  };
   "NewChannelRequest": {
     type: "slack" | "webhook" | "email";
     name: string;
