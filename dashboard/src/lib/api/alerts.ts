@@ -56,6 +56,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 type AlertSchemasMatch = [
 	Assert<Same<Channel, Schemas['Channel']>>,
+	Assert<Same<NewChannel, Schemas['NewChannel']>>,
 	Assert<Same<NewChannelRequest, Schemas['NewChannelRequest']>>,
 	Assert<Same<TestAlertResult, Schemas['TestAlertResult']>>,
 	Assert<Same<AlertRule, Schemas['AlertRule']>>,
