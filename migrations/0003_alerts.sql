@@ -18,7 +18,9 @@ CREATE TABLE `alerts` (
 	`org_id` text NOT NULL,
 	`project_id` integer,
 	`rule_id` text,
-	`channel_id` text NOT NULL,
+	`channel_id` text,
+	`channel_name` text NOT NULL,
+	`channel_type` text NOT NULL,
 	`type` text NOT NULL,
 	`alert_key` text NOT NULL,
 	`summary` text NOT NULL,
@@ -30,7 +32,7 @@ CREATE TABLE `alerts` (
 	`updated_at` integer NOT NULL,
 	FOREIGN KEY (`org_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade,
 	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade,
-	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE cascade
+	FOREIGN KEY (`channel_id`) REFERENCES `channels`(`id`) ON UPDATE no action ON DELETE set null
 );
 --> statement-breakpoint
 CREATE INDEX `alerts_project_created_idx` ON `alerts` (`project_id`,`created_at`);--> statement-breakpoint

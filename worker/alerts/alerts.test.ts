@@ -291,3 +291,21 @@ describe("alerts from errors", () => {
     expect(freq.body.error.message).toMatch(/frequencyCount/);
   });
 });
+
+describe("deleting a channel", () => {
+  it("keeps the delivery history and takes the channel out of rules", async () => {
+    const owner = await withProject();
+    const first = await channel(owner, "slack");
+    const second = await channel(owner, "webhook");
+    const [rule] = (await owner.client.get(`/projects/${owner.project.id}/alert-rules`)).body.data;
+    await owner.client.patch(`/alert-rules/${rule.id}`, { channelIds: [first.id, second.id] });
+    expect((await owner.client.post(`/channels/${first.id}/test`, { projectId: owner.project.id })).body.ok).toBe(true);
+    const [sent] = (await owner.client.get(`/projects/${owner.project.id}/alerts`)).body.data;
+    expect(sent.url).toMatch(new RegExp(`/projects/${owner.project.id}/alerts$`));
+    expect((await owner.client.delete(`/channels/${first.id}`)).status).toBe(204);
+    const log = (await owner.client.get(`/projects/${owner.project.id}/alerts`)).body.data;
+    expect(log).toHaveLength(1);
+    expect(log[0].channel).toMatchObject({ id: null, name: sent.channel.name, type: "slack", deleted: true });
+    expect((await owner.client.get(`/projects/${owner.project.id}/alert-rules`)).body.data[0].channelIds).toEqual([second.id]);
+  });
+});

@@ -1,4 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { newId } from "../lib/encoding";
 import { ApiError, notFound } from "../lib/errors";
@@ -7,7 +8,7 @@ import { projects } from "../projects/schema";
 import { deduperFor } from "./deduper-stub";
 import type { AlertContent } from "./messages";
 import { addDefaultRules } from "./rules.service";
-import { channels, type ChannelType } from "./schema";
+import { alertRules, channels, type ChannelType } from "./schema";
 import { newWebhookSecret } from "./signing";
 import { maskUrl, outgoingUrlProblem } from "./urls";
 
@@ -87,15 +88,28 @@ export class ChannelService {
     return { row, org };
   }
 
+  /** Delete a channel; rules stop naming it, and its delivery history stays (marked as a deleted channel). */
   async delete(channelId: string, userId: string): Promise<void> {
     const { row } = await this.find(channelId, userId, "admin");
-    await this.db.delete(channels).where(eq(channels.id, row.id));
+    const rules = await this.db
+      .select({ id: alertRules.id, channelIds: alertRules.channelIds })
+      .from(alertRules)
+      .innerJoin(projects, eq(projects.id, alertRules.projectId))
+      .where(eq(projects.orgId, row.orgId))
+      .all();
+    const writes: BatchItem<"sqlite">[] = rules
+      .filter((r) => r.channelIds.includes(row.id))
+      .map((r) => this.db.update(alertRules).set({ channelIds: r.channelIds.filter((id) => id !== row.id) }).where(eq(alertRules.id, r.id)));
+    writes.push(this.db.delete(channels).where(eq(channels.id, row.id)));
+    await this.db.batch(writes as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   }
 
   /** Send a test alert now and report what the receiver said. */
-  async test(channelId: string, userId: string) {
+  async test(channelId: string, userId: string, projectId?: number) {
     const { row, org } = await this.find(channelId, userId, "member");
-    const project = await this.db.select().from(projects).where(and(eq(projects.orgId, org.id))).get();
+    const project = projectId
+      ? await this.db.select().from(projects).where(and(eq(projects.orgId, org.id), eq(projects.id, projectId))).get()
+      : undefined;
     const content: AlertContent = {
       type: "test",
       project: null,

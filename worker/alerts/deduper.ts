@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { newId } from "../lib/encoding";
 import { attemptDelivery, type AttemptResult } from "./deliver";
@@ -147,17 +147,27 @@ export class AlertDeduper extends DurableObject<Env> {
     return { ...result, deliveryId };
   }
 
+  /** Write the held-back count to the last alert's rows (absolute, so it is right whichever write lands last). */
   private async countSuppressed(ids: string[]): Promise<void> {
-    for (const id of ids) await this.db.update(alerts).set({ suppressed: sql`${alerts.suppressed} + 1` }).where(eq(alerts.id, id));
+    if (ids.length === 0) return;
+    await this.db.update(alerts).set({ suppressed: this.state!.suppressed }).where(inArray(alerts.id, ids));
   }
 
   private async createRows(input: TriggerInput, ids: string[], now: number): Promise<void> {
+    const found = await this.db
+      .select({ id: channels.id, name: channels.name, type: channels.type })
+      .from(channels)
+      .where(inArray(channels.id, input.targets.map((t) => t.channelId)))
+      .all();
+    const byId = new Map(found.map((c) => [c.id, c]));
     const rows = input.targets.map((t, i) => ({
       id: ids[i]!,
       orgId: input.orgId,
       projectId: input.projectId,
       ruleId: t.ruleId,
-      channelId: t.channelId,
+      channelId: byId.has(t.channelId) ? t.channelId : null,
+      channelName: byId.get(t.channelId)?.name ?? "(deleted channel)",
+      channelType: byId.get(t.channelId)?.type ?? ("webhook" as const),
       type: input.content.type,
       alertKey: input.key,
       summary: input.content.collapsed
@@ -185,6 +195,8 @@ export class AlertDeduper extends DurableObject<Env> {
       await this.ctx.storage.put(`pending:${pending.deliveryId}`, pending);
     }
     await this.createRows(input, ids, now);
+    // Repeats counted while the rows were being written could not reach them yet.
+    if (state.lastDeliveryIds === ids && state.suppressed > 0) await this.countSuppressed(ids);
     await this.scheduleAlarm(now);
     return ids;
   }

@@ -2,7 +2,7 @@ import { and, desc, eq, isNull, or, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import type { ProjectService } from "../projects/service";
-import { alerts, channels, type DeliveryStatus } from "./schema";
+import { alerts, type DeliveryStatus } from "./schema";
 
 export interface AlertLogFilter {
   status?: DeliveryStatus;
@@ -25,9 +25,8 @@ export class AlertLogService {
     if (f.type) where.push(eq(alerts.type, f.type as never));
     const offset = decodeCursor(f.cursor);
     const rows = await this.db
-      .select({ alert: alerts, channel: { id: channels.id, name: channels.name, type: channels.type } })
+      .select({ alert: alerts })
       .from(alerts)
-      .innerJoin(channels, eq(channels.id, alerts.channelId))
       .where(and(...where))
       .orderBy(desc(alerts.createdAt), desc(alerts.id))
       .limit(f.limit + 1)

@@ -16,6 +16,7 @@ import {
   NewChannelSchema,
   NewRuleBody,
   RuleIdParam,
+  TestChannelBody,
   TestResultSchema,
   UpdateRuleBody,
 } from "./schemas";
@@ -25,11 +26,11 @@ const security = cookieAuth;
 
 const presentChannel = (c: ChannelView) => ({ ...c, createdAt: iso(c.createdAt) });
 const presentRule = (r: typeof alertRules.$inferSelect) => ({ ...r, createdAt: iso(r.createdAt) });
-const presentAlert = ({ alert, channel }: Awaited<ReturnType<AlertLogService["list"]>>["rows"][number]) => ({
+const presentAlert = ({ alert }: Awaited<ReturnType<AlertLogService["list"]>>["rows"][number]) => ({
   id: alert.id,
   projectId: alert.projectId,
   ruleId: alert.ruleId,
-  channel,
+  channel: { id: alert.channelId, name: alert.channelName, type: alert.channelType, deleted: alert.channelId === null },
   type: alert.type,
   summary: alert.summary,
   url: alert.url,
@@ -79,7 +80,7 @@ const testChannel = createRoute({
   security,
   summary: "Send a test alert",
   description: "Sends one test alert now, without retries, and answers what the receiver said. It shows in the delivery log.",
-  request: { params: ChannelIdParam },
+  request: { params: ChannelIdParam, body: { ...jsonBody(TestChannelBody), required: false } },
   responses: { 200: json(TestResultSchema, "What happened"), ...errors },
 });
 
@@ -153,7 +154,8 @@ export const alertRoutes = newRouter()
     return c.body(null, 204);
   })
   .openapi(testChannel, async (c) => {
-    const result = await c.get("services").channels.test(c.req.valid("param").id, requireViewer(c).userId);
+    const body = c.req.valid("json") as { projectId?: number } | undefined;
+    const result = await c.get("services").channels.test(c.req.valid("param").id, requireViewer(c).userId, body?.projectId);
     return c.json(
       { ok: result.ok, status: result.status, latencyMs: result.latencyMs, deliveryId: result.deliveryId, ...(result.error ? { error: result.error } : {}) },
       200,

@@ -79,9 +79,10 @@ export const alerts = sqliteTable(
     /** Null for test alerts, which belong to the organization and show in every project's log. */
     projectId: integer("project_id").references(() => projects.id, { onDelete: "cascade" }),
     ruleId: text("rule_id"),
-    channelId: text("channel_id")
-      .notNull()
-      .references(() => channels.id, { onDelete: "cascade" }),
+    /** Null once the channel is deleted; its name and type stay below, so the history stays readable. */
+    channelId: text("channel_id").references(() => channels.id, { onDelete: "set null" }),
+    channelName: text("channel_name").notNull(),
+    channelType: text("channel_type").$type<ChannelType>().notNull(),
     type: text("type").$type<AlertType | "test">().notNull(),
     alertKey: text("alert_key").notNull(),
     summary: text("summary").notNull(),

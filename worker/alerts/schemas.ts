@@ -29,6 +29,10 @@ export const NewChannelBody = z
 
 export const ChannelIdParam = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) });
 
+export const TestChannelBody = z
+  .strictObject({ projectId: z.number().int().positive().optional().openapi({ description: "Link the test alert to this project's Alerts page" }) })
+  .openapi("TestChannelRequest");
+
 export const TestResultSchema = z
   .object({
     ok: z.boolean(),
@@ -75,8 +79,13 @@ export const AlertSchema = z
     id: z.string(),
     projectId: z.number().int().nullable(),
     ruleId: z.string().nullable(),
-    channel: z.object({ id: z.string(), name: z.string(), type: z.enum(["slack", "webhook", "email"]) }),
-    type: z.string(),
+    channel: z.object({
+      id: z.string().nullable().openapi({ description: "Null when the channel was deleted since" }),
+      name: z.string(),
+      type: z.enum(["slack", "webhook", "email"]),
+      deleted: z.boolean(),
+    }),
+    type: z.enum([...ALERT_TYPES, "test"]),
     summary: z.string(),
     url: z.string(),
     status: z.enum(["pending", "sent", "failed"]),

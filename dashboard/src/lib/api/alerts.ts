@@ -31,7 +31,9 @@ export const createChannel = (orgSlug: string, body: NewChannelRequest) =>
 export const deleteChannel = (id: string) => request<void>(channel(id), { method: 'DELETE' });
 
 /** Sends one test alert now (no retries) and answers what the receiver said; it shows in the delivery log. */
-export const testChannel = (id: string) => request<TestAlertResult>(`${channel(id)}/test`, { method: 'POST' });
+/** Send a test alert now; with `projectId`, its link leads to that project's Alerts page. */
+export const testChannel = (id: string, projectId?: number) =>
+	request<TestAlertResult>(`${channel(id)}/test`, { method: 'POST', body: projectId ? { projectId } : {} });
 
 export const listAlertRules = (projectId: number, options: Signal = {}) =>
 	request<ListResponse<AlertRule>>(`${project(projectId)}/alert-rules`, options);

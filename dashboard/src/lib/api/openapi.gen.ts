@@ -240,6 +240,9 @@ export interface Schemas {
     error?: string;
     deliveryId: string;
   };
+  "TestChannelRequest": {
+    projectId?: number;
+  };
   "AlertRule": {
     id: string;
     projectId: number;
@@ -276,11 +279,12 @@ export interface Schemas {
     projectId: number | null;
     ruleId: string | null;
     channel: {
-      id: string;
+      id: string | null;
       name: string;
       type: "slack" | "webhook" | "email";
+      deleted: boolean;
     };
-    type: string;
+    type: "issue.new" | "issue.regressed" | "issue.frequency" | "monitor.down" | "monitor.up" | "cron.missed" | "cron.failed" | "cron.recovered" | "logs.threshold" | "performance.issue" | "test";
     summary: string;
     url: string;
     status: "pending" | "sent" | "failed";

@@ -503,9 +503,9 @@ export interface Alert {
 	/** Null for test alerts, which belong to the organization and show in every project's log. */
 	projectId: number | null;
 	ruleId: string | null;
-	channel: { id: string; name: string; type: ChannelType };
-	/** An `AlertType`, or "test". */
-	type: string;
+	/** `id` is null and `deleted` true once the channel was deleted; name and type stay for the history. */
+	channel: { id: string | null; name: string; type: ChannelType; deleted: boolean };
+	type: AlertType | 'test';
 	summary: string;
 	/** Absolute link to what the alert is about (usually a page of this dashboard). */
 	url: string;
