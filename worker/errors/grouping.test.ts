@@ -46,6 +46,14 @@ describe("grouping real sentry-sdk events", () => {
     expect(new Set(hashes.map((h) => h.hash)).size).toBe(6);
   });
 
+  it("logged messages group by their template, not the formatted text", async () => {
+    const a = normalizeEvent({ logentry: { message: "Import failed for %s", params: ["alice"] }, logger: "shop.imports" }, "a".repeat(32), Date.now());
+    const b = normalizeEvent({ logentry: { message: "Import failed for %s", params: ["bob"] }, logger: "shop.imports" }, "b".repeat(32), Date.now());
+    expect(a.message).toBe("Import failed for alice");
+    expect((await groupEvent(a)).hash).toBe((await groupEvent(b)).hash);
+    expect((await groupEvent(a)).title).toBe("Import failed for alice");
+  });
+
   it("messages that differ only in ids, numbers and emails are one issue", async () => {
     expect((await group(message1)).hash).toBe((await group(message2)).hash);
   });

@@ -55,7 +55,8 @@ function defaultComponents(event: NormalizedEvent): { algorithm: string; parts: 
     }
     return { algorithm: "exception", parts };
   }
-  return { algorithm: "message", parts: [`message:${normalizeMessage(event.message ?? "")}`, `logger:${event.logger ?? ""}`] };
+  const template = event.logentry?.message;
+  return { algorithm: "message", parts: [`message:${normalizeMessage(template ?? event.message ?? "")}`, `logger:${event.logger ?? ""}`] };
 }
 
 const firstLine = (s: string, max = 200) => {

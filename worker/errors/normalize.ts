@@ -38,6 +38,8 @@ export interface NormalizedEvent {
   level: Level;
   platform: string;
   message?: string;
+  /** A logged message's template and parameters, when the SDK sent them. */
+  logentry?: { message: string; params?: unknown };
   logger?: string;
   transaction?: string;
   release?: string;
@@ -197,7 +199,10 @@ export function normalizeEvent(raw: Record<string, unknown>, eventId: string, re
     breadcrumbs: { values: breadcrumbs },
     errors: [...(Array.isArray(raw.errors) ? (raw.errors.filter(isObject) as unknown as ProcessingNote[]) : []), ...errors],
   };
-  delete event.logentry;
+  // Keep the template of a logged message ("Import failed for %s"): grouping uses it, so the parameters don't split issues.
+  const entry = isObject(trimmed.logentry) ? trimmed.logentry : isObject(trimmed.message) ? trimmed.message : undefined;
+  if (entry && typeof entry.message === "string") event.logentry = { message: entry.message.slice(0, MAX_STRING), params: entry.params };
+  else delete event.logentry;
   if (msg !== undefined) event.message = msg.slice(0, MAX_STRING);
   else delete event.message;
   if (ex.length) event.exception = { values: ex };

@@ -33,6 +33,7 @@ export async function processEvent(
   db: Db,
   message: EventMessage,
   cache = new Map<number, ProjectSettings | null>(),
+  retry = false,
 ): Promise<ProcessedEvent | { dropped: string }> {
   const settings = await settingsOf(db, message.projectId, cache);
   if (!settings) return { dropped: "project deleted" };
@@ -47,7 +48,7 @@ export async function processEvent(
   await env.BLOBS.put(key, await gzip(JSON.stringify(event)), {
     httpMetadata: { contentType: "application/json", contentEncoding: "gzip" },
   });
-  const stored = await storeEvent(db, message.projectId, event, grouping, key);
+  const stored = await storeEvent(db, message.projectId, event, grouping, key, retry);
   if (message.staged) await env.BLOBS.delete(message.staged);
   return {
     issueId: stored.issueId,
@@ -89,22 +90,33 @@ async function alertOn(alerts: AlertContext, projectId: number, p: ProcessedEven
   await alerts.countForFrequency(base, p.issueId);
 }
 
-/** The queue handler for `event` messages: each message is acked alone, so one bad event never blocks others. */
+/** Events of one batch processed at the same time; each waits mostly on D1 and R2. */
+export const BATCH_CONCURRENCY = 8;
+
+/**
+ * The queue handler for `event` messages: up to BATCH_CONCURRENCY at a time, each acked alone, so one bad
+ * event never blocks the others. Counters are atomic in SQL, so concurrent events of one issue add up.
+ */
 export async function processEventBatch(messages: Message<EventMessage>[], env: Env): Promise<void> {
   const db = createDb(env.DB);
   const cache = new Map<number, ProjectSettings | null>();
   const alerts = new AlertContext(db, env);
-  for (const message of messages) {
-    try {
-      const result = await processEvent(env, db, message.body, cache);
-      if ("issueId" in result) {
-        // An alert that fails to be raised must not make the event be processed again.
-        await alertOn(alerts, message.body.projectId, result).catch((err) => console.error(`alert for event ${message.body.eventId} failed:`, err));
+  let next = 0;
+  const worker = async () => {
+    while (next < messages.length) {
+      const message = messages[next++]!;
+      try {
+        const result = await processEvent(env, db, message.body, cache, message.attempts > 1);
+        if ("issueId" in result) {
+          // An alert that fails to be raised must not make the event be processed again.
+          await alertOn(alerts, message.body.projectId, result).catch((err) => console.error(`alert for event ${message.body.eventId} failed:`, err));
+        }
+        message.ack();
+      } catch (err) {
+        console.error(`event ${message.body.eventId} of project ${message.body.projectId} failed (attempt ${message.attempts}):`, err);
+        message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
       }
-      message.ack();
-    } catch (err) {
-      console.error(`event ${message.body.eventId} of project ${message.body.projectId} failed (attempt ${message.attempts}):`, err);
-      message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, messages.length) }, worker));
 }

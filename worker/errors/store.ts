@@ -64,6 +64,8 @@ export async function storeEvent(
   event: NormalizedEvent,
   grouping: Grouping,
   r2Key: string,
+  /** A redelivery of a message whose earlier attempt failed: an unlinked event row is then its own unfinished work. */
+  retry = false,
 ): Promise<{ issueId: number; change: IssueChange; duplicate: boolean }> {
   const timestamp = new Date(event.timestamp * 1000);
   const user = userOf(event);
@@ -91,8 +93,9 @@ export async function storeEvent(
       .from(events)
       .where(and(eq(events.projectId, projectId), eq(events.eventId, event.event_id)))
       .get();
-    // Stored and linked before: a duplicate. Stored but never linked: a crash midway; finish the job.
-    if (existing?.issueId) return { issueId: existing.issueId, change: "none", duplicate: true };
+    // Stored and linked before: a duplicate. Stored but not linked: another delivery is writing it right now
+    // (a duplicate too), or — on a retry — this message's own earlier attempt failed midway: finish the job.
+    if (existing?.issueId || !retry) return { issueId: existing?.issueId ?? 0, change: "none", duplicate: true };
   }
 
   const [issue] = await db
