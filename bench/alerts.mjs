@@ -60,9 +60,11 @@ export async function benchAlerts({ vigil, cookie, org, alerts = 30, burst = 100
       await store(base, project, { message: `Latency probe ${marker}`, level: "error", fingerprint: [marker] });
       await sleep(300);
     }
-    while (Date.now() < deadline && rx.arrivals.filter((a) => a.path === "/latency").length < sentAt.size) await sleep(100);
+    // Count only this phase's probes: other projects of the organization got the default rule too.
+    const probes = () => rx.arrivals.filter((a) => a.path === "/latency" && /bench-marker-\d+-\d+/.test(a.body));
+    while (Date.now() < deadline && probes().length < sentAt.size) await sleep(100);
     const latencies = [];
-    for (const a of rx.arrivals.filter((a) => a.path === "/latency")) {
+    for (const a of probes()) {
       const marker = /bench-marker-\d+-\d+/.exec(a.body)?.[0];
       if (marker && sentAt.has(marker)) latencies.push(a.at - sentAt.get(marker));
     }

@@ -26,13 +26,17 @@ function run(cmd, args, opts = {}) {
 }
 
 /** Start `wrangler dev` for a config; resolves to { base, stop } once `probePath` answers. */
-export async function startWorker({ config, probePath = "/", migrate = false }) {
+export async function startWorker({ config, probePath = "/", migrate = false, vars = {} }) {
   const port = await freePort();
   const state = mkdtempSync(path.join(tmpdir(), "vigil-bench-"));
   if (migrate) await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state, "--config", config], { env: { ...env, CI: "true" } });
   const child = spawn(
     "wrangler",
-    ["dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "error"],
+    [
+      "dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
+      "--show-interactive-dev-session=false", "--log-level", "error",
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ],
     { env, stdio: "ignore", detached: true },
   );
   const base = `http://127.0.0.1:${port}`;

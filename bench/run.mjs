@@ -3,6 +3,7 @@
 // bench/results/<date>.json.
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { benchAlerts } from "./alerts.mjs";
 import { benchIngest } from "./ingest.mjs";
 import { load, startWorker } from "./lib.mjs";
 
@@ -14,9 +15,11 @@ async function expectOk(res, what) {
 }
 
 const baseline = await startWorker({ config: "bench/baseline/wrangler.toml" });
-const vigil = await startWorker({ config: "wrangler.toml", probePath: "/api/v1/openapi.json", migrate: true });
+// Alert channels in the alert benchmark point at a receiver on 127.0.0.1, as in local development.
+const vigil = await startWorker({ config: "wrangler.toml", probePath: "/api/v1/openapi.json", migrate: true, vars: { ALERTS_ALLOW_PRIVATE_URLS: "true" } });
 const rows = [];
 let ingest;
+let alerting;
 try {
   const { base } = vigil;
   const email = `bench.${Date.now()}@example.com`;
@@ -40,6 +43,7 @@ try {
     ),
   ]);
   ingest = await benchIngest({ baseline, vigil, cookie, org });
+  alerting = await benchAlerts({ vigil, cookie, org });
 } finally {
   baseline.stop();
   vigil.stop();
@@ -71,5 +75,13 @@ console.log(
     `stored ${pr.stored} of ${pr.accepted} accepted after ${pr.seconds.toFixed(1)} s from the first send: ${pr.storedPerSecond.toFixed(0)} events stored/s (goal ≥ 300)` +
     `${pr.stored === pr.sent ? ", nothing lost" : `, MISSING ${pr.sent - pr.stored}`}${pr.stalled ? " (stopped waiting: the count stalled or the time ran out)" : ""}`,
 );
+const al = alerting;
+console.log(
+  `\nAlerts: ${al.latency.alerts} of ${al.latency.sent} new issues reached the webhook receiver; ingest → delivery p50 ${al.latency.p50?.toFixed(0)} ms, ` +
+    `p95 ${al.latency.p95?.toFixed(0)} ms (goal p95 < 2000 ms), max ${al.latency.max?.toFixed(0)} ms`,
+);
+console.log(
+  `dedupe: ${al.burst.accepted} events of one issue (${al.burst.stored} stored in ${al.burst.seconds.toFixed(1)} s) → ${al.burst.deliveries} delivery (goal: exactly 1)`,
+);
 mkdirSync("bench/results", { recursive: true });
-writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest }, null, 2));
+writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting }, null, 2));
