@@ -35,7 +35,20 @@ export interface Project {
 	organization: { slug: string; name: string };
 	/** The first active key's DSN, "" if the project has no active key. */
 	dsn: string;
+	settings: ProjectSettings;
 	createdAt: string;
+}
+
+/** Ingest settings of a project. */
+export interface ProjectSettings {
+	/** Items accepted per minute per category before 429. */
+	rateLimitPerMinute: number;
+	/** Items accepted per calendar month (UTC) per category before 429. */
+	monthlyQuota: number;
+	/** Keep client IP addresses on events. */
+	storeIp: boolean;
+	/** Extra field names to scrub, beyond the built-in list. */
+	scrubFields: string[];
 }
 
 export type ProjectKeyStatus = 'active' | 'revoked';
@@ -189,7 +202,11 @@ export interface NewProjectRequest {
 }
 
 export interface UpdateProjectRequest {
-	name: string;
+	name?: string;
+	rateLimitPerMinute?: number;
+	monthlyQuota?: number;
+	storeIp?: boolean;
+	scrubFields?: string[];
 }
 
 export interface NewProjectKeyRequest {
