@@ -1,6 +1,7 @@
 // `npm run bench`: the management API's hot paths and the errors ingest (bench/ingest.mjs) against a
 // do-nothing Worker, measured in the same run on this machine. Results go to stdout (Markdown tables) and
 // bench/results/<date>.json.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { benchAlerts } from "./alerts.mjs";
@@ -83,5 +84,15 @@ console.log(
 console.log(
   `dedupe: ${al.burst.accepted} events of one issue (${al.burst.stored} stored in ${al.burst.seconds.toFixed(1)} s) → ${al.burst.deliveries} delivery (goal: exactly 1)`,
 );
+// The error pipeline alone, inside workerd (vitest's workers pool), with the accept path idle.
+const measured = spawnSync("vitest", ["run", "--config", "bench/processing/vitest.config.ts"], { encoding: "utf8", env: process.env, timeout: 300_000 });
+const processingLine = /PROCESSING (\{.*\})/.exec(`${measured.stdout}${measured.stderr}`)?.[1];
+const processingAlone = processingLine ? JSON.parse(processingLine) : null;
+console.log(
+  processingAlone
+    ? `\nprocessing alone (queue handler in workerd, real D1 + R2, ${processingAlone.batches} batches of ${processingAlone.batchSize}): ` +
+        `${processingAlone.eventsPerSecond.toFixed(0)} events/s, median batch ${processingAlone.medianBatchMs.toFixed(0)} ms (goal ≥ 300/s)`
+    : `\nprocessing alone: the measurement did not run (exit ${measured.status})`,
+);
 mkdirSync("bench/results", { recursive: true });
-writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting }, null, 2));
+writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone }, null, 2));
