@@ -6,7 +6,7 @@ import { projects } from "../projects/schema";
 import { groupEvent } from "./grouping";
 import { normalizeEvent } from "./normalize";
 import { scrubEvent } from "./scrub";
-import { storeEvent, type IssueChange } from "./store";
+import { storeEvents, type EventToStore, type IssueChange, type StoredEvent } from "./store";
 
 export const eventKey = (projectId: number, eventId: string) => `events/${projectId}/${eventId}.json.gz`;
 
@@ -24,42 +24,32 @@ async function settingsOf(db: Db, projectId: number, cache: Map<number, ProjectS
   return cache.get(projectId)!;
 }
 
+/** An event ready to be written: normalized, scrubbed, grouped, its full copy already in R2. */
+interface Prepared {
+  message: Message<EventMessage>;
+  item: EventToStore;
+}
+
 /**
- * Process one accepted error event: normalize, scrub, group, keep the full event in R2 (gzip), index it in
- * D1. Events of a project deleted since they were accepted are dropped.
+ * Prepare one accepted error event: normalize, scrub, group, and keep the full event in R2 (gzip) before it
+ * is indexed, so an index row never points at nothing. Events of a project deleted since are dropped.
  */
-export async function processEvent(
-  env: Env,
-  db: Db,
-  message: EventMessage,
-  cache = new Map<number, ProjectSettings | null>(),
-  retry = false,
-): Promise<ProcessedEvent | { dropped: string }> {
-  const settings = await settingsOf(db, message.projectId, cache);
-  if (!settings) return { dropped: "project deleted" };
-  const payload = await messagePayload(env, message);
-  if (payload === null) return { dropped: "staged payload missing" };
+async function prepareEvent(env: Env, db: Db, message: Message<EventMessage>, cache: Map<number, ProjectSettings | null>): Promise<Prepared | null> {
+  const body = message.body;
+  const settings = await settingsOf(db, body.projectId, cache);
+  if (!settings) return null;
+  const payload = await messagePayload(env, body);
+  if (payload === null) return null;
   const raw = JSON.parse(payload) as Record<string, unknown>;
-  const event = normalizeEvent(raw, message.eventId, message.receivedAt);
-  const filtered = scrubEvent(event, { extraFields: settings.scrubFields, storeIp: settings.storeIp, clientIp: message.clientIp });
+  const event = normalizeEvent(raw, body.eventId, body.receivedAt);
+  const filtered = scrubEvent(event, { extraFields: settings.scrubFields, storeIp: settings.storeIp, clientIp: body.clientIp });
   if (filtered.length) event._filtered = filtered;
   const grouping = await groupEvent(event);
-  const key = eventKey(message.projectId, message.eventId);
+  const key = eventKey(body.projectId, body.eventId);
   await env.BLOBS.put(key, await gzip(JSON.stringify(event)), {
     httpMetadata: { contentType: "application/json", contentEncoding: "gzip" },
   });
-  const stored = await storeEvent(db, message.projectId, event, grouping, key, retry);
-  if (message.staged) await env.BLOBS.delete(message.staged);
-  return {
-    issueId: stored.issueId,
-    change: stored.change,
-    duplicate: stored.duplicate,
-    title: grouping.title,
-    culprit: grouping.culprit,
-    level: event.level,
-    ...(event.environment ? { environment: event.environment } : {}),
-    ...(event.release ? { release: event.release } : {}),
-  };
+  return { message, item: { projectId: body.projectId, event, grouping, r2Key: key, retry: message.attempts > 1 } };
 }
 
 export interface ProcessedEvent {
@@ -90,33 +80,60 @@ async function alertOn(alerts: AlertContext, projectId: number, p: ProcessedEven
   await alerts.countForFrequency(base, p.issueId);
 }
 
-/** Events of one batch processed at the same time; each waits mostly on D1 and R2. */
+/** Events of one batch prepared at the same time; each waits mostly on R2. */
 export const BATCH_CONCURRENCY = 8;
 
+function retryLater(message: Message<EventMessage>, err: unknown): void {
+  console.error(`event ${message.body.eventId} of project ${message.body.projectId} failed (attempt ${message.attempts}):`, err);
+  message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+}
+
 /**
- * The queue handler for `event` messages: up to BATCH_CONCURRENCY at a time, each acked alone, so one bad
- * event never blocks the others. Counters are atomic in SQL, so concurrent events of one issue add up.
+ * The queue handler for `event` messages: prepare up to BATCH_CONCURRENCY at a time (a bad event is retried
+ * alone), write all prepared events in three D1 round trips, then raise alerts and acknowledge.
  */
 export async function processEventBatch(messages: Message<EventMessage>[], env: Env): Promise<void> {
   const db = createDb(env.DB);
   const cache = new Map<number, ProjectSettings | null>();
-  const alerts = new AlertContext(db, env);
+  const prepared: Prepared[] = [];
   let next = 0;
   const worker = async () => {
     while (next < messages.length) {
       const message = messages[next++]!;
       try {
-        const result = await processEvent(env, db, message.body, cache, message.attempts > 1);
-        if ("issueId" in result) {
-          // An alert that fails to be raised must not make the event be processed again.
-          await alertOn(alerts, message.body.projectId, result).catch((err) => console.error(`alert for event ${message.body.eventId} failed:`, err));
-        }
-        message.ack();
+        const p = await prepareEvent(env, db, message, cache);
+        if (p) prepared.push(p);
+        else message.ack(); // its project was deleted, or its staged payload is gone: nothing to store
       } catch (err) {
-        console.error(`event ${message.body.eventId} of project ${message.body.projectId} failed (attempt ${message.attempts}):`, err);
-        message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+        retryLater(message, err);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, messages.length) }, worker));
+
+  let stored: StoredEvent[];
+  try {
+    stored = await storeEvents(db, prepared.map((p) => p.item));
+  } catch (err) {
+    for (const p of prepared) retryLater(p.message, err);
+    return;
+  }
+  const alerts = new AlertContext(db, env);
+  for (const [i, p] of prepared.entries()) {
+    const body = p.message.body;
+    if (body.staged) await env.BLOBS.delete(body.staged).catch(() => undefined);
+    const result = stored[i]!;
+    const { event, grouping } = p.item;
+    const processed: ProcessedEvent = {
+      ...result,
+      title: grouping.title,
+      culprit: grouping.culprit,
+      level: event.level,
+      ...(event.environment ? { environment: event.environment } : {}),
+      ...(event.release ? { release: event.release } : {}),
+    };
+    // An alert that fails to be raised must not make the event be processed again.
+    await alertOn(alerts, body.projectId, processed).catch((err) => console.error(`alert for event ${body.eventId} failed:`, err));
+    p.message.ack();
+  }
 }

@@ -5,7 +5,7 @@ import { chunks } from "../lib/chunks";
 import { sha256Hex } from "../lib/encoding";
 import type { Grouping } from "./grouping";
 import type { NormalizedEvent } from "./normalize";
-import { events, issueHourly, issues, issueTags, issueUsers, type IssueStatus } from "./schema";
+import { events, issueHourly, issues, issueTags, issueUsers } from "./schema";
 
 export type IssueChange = "new" | "regressed" | "unignored" | "none";
 
@@ -53,121 +53,155 @@ export function tagsOf(event: NormalizedEvent): [string, string][] {
   return [...tags].slice(0, 50);
 }
 
-/**
- * Write one processed event: the event row first (a second delivery of the same event id stops here, so
- * counts are not doubled), then the issue upsert, then counters and tags in one batch. Returns how the
- * issue changed, for alerts.
- */
-export async function storeEvent(
-  db: Db,
-  projectId: number,
-  event: NormalizedEvent,
-  grouping: Grouping,
-  r2Key: string,
+export interface EventToStore {
+  projectId: number;
+  event: NormalizedEvent;
+  grouping: Grouping;
+  r2Key: string;
   /** A redelivery of a message whose earlier attempt failed: an unlinked event row is then its own unfinished work. */
-  retry = false,
-): Promise<{ issueId: number; change: IssueChange; duplicate: boolean }> {
+  retry: boolean;
+}
+
+export interface StoredEvent {
+  issueId: number;
+  change: IssueChange;
+  duplicate: boolean;
+}
+
+type Batch = [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+
+/**
+ * Write a queue batch of processed events in three D1 round trips, whatever the batch size: the event rows
+ * first (a second delivery of the same event id stops there, so counts are never doubled), then the issue
+ * upserts (in order, so the first event of a new issue sees count 1), then every counter, tag, user and
+ * state change. Returns, per event and in order, its issue and how the issue changed, for alerts.
+ */
+export async function storeEvents(db: Db, items: EventToStore[]): Promise<StoredEvent[]> {
+  if (items.length === 0) return [];
+  const results: StoredEvent[] = items.map(() => ({ issueId: 0, change: "none", duplicate: true }));
+
+  const inserts = items.map(({ projectId, event, grouping, r2Key }) => {
+    const user = userOf(event);
+    return db
+      .insert(events)
+      .values({
+        projectId,
+        eventId: event.event_id,
+        issueId: null,
+        timestamp: new Date(event.timestamp * 1000),
+        receivedAt: new Date(event.received * 1000),
+        level: event.level,
+        title: grouping.title,
+        release: event.release ?? null,
+        environment: event.environment ?? null,
+        userLabel: user?.label ?? null,
+        url: requestUrl(event) ?? null,
+        r2Key,
+      })
+      .onConflictDoNothing()
+      .returning({ eventId: events.eventId });
+  });
+  const inserted = (await db.batch(inserts as unknown as Batch)) as { eventId: string }[][];
+
+  // Not inserted: stored before. Linked: a duplicate. Not linked: another delivery is writing it right now
+  // (a duplicate too), or — on a retry — this message's own earlier attempt failed midway: finish the job.
+  const fresh: number[] = [];
+  for (const [i, item] of items.entries()) {
+    if (inserted[i]!.length > 0) fresh.push(i);
+    else if (item.retry) {
+      const existing = await db
+        .select({ issueId: events.issueId })
+        .from(events)
+        .where(and(eq(events.projectId, item.projectId), eq(events.eventId, item.event.event_id)))
+        .get();
+      if (existing && existing.issueId === null) fresh.push(i);
+      else results[i] = { issueId: existing?.issueId ?? 0, change: "none", duplicate: true };
+    }
+  }
+  if (fresh.length === 0) return results;
+
+  const upserts = fresh.map((i) => {
+    const { projectId, event, grouping } = items[i]!;
+    const timestamp = new Date(event.timestamp * 1000);
+    return db
+      .insert(issues)
+      .values({
+        projectId,
+        hash: grouping.hash,
+        groupingAlgorithm: grouping.algorithm,
+        title: grouping.title,
+        culprit: grouping.culprit,
+        type: grouping.type,
+        value: grouping.value,
+        level: event.level,
+        firstSeen: timestamp,
+        lastSeen: timestamp,
+        firstRelease: event.release ?? null,
+        lastRelease: event.release ?? null,
+        count: 1,
+      })
+      .onConflictDoUpdate({
+        target: [issues.projectId, issues.hash],
+        set: {
+          count: sql`${issues.count} + 1`,
+          lastSeen: sql`max(${issues.lastSeen}, excluded.last_seen)`,
+          firstSeen: sql`min(${issues.firstSeen}, excluded.first_seen)`,
+          lastRelease: sql`coalesce(excluded.last_release, ${issues.lastRelease})`,
+          firstRelease: sql`coalesce(${issues.firstRelease}, excluded.first_release)`,
+          level: sql`excluded.level`,
+          title: sql`excluded.title`,
+        },
+      })
+      .returning();
+  });
+  const upserted = (await db.batch(upserts as unknown as Batch)) as (typeof issues.$inferSelect)[][];
+
+  const writes: BatchItem<"sqlite">[] = [];
+  const now = Date.now();
+  for (const [n, i] of fresh.entries()) {
+    const { projectId, event } = items[i]!;
+    const issue = upserted[n]![0];
+    if (!issue) throw new Error("issue upsert returned nothing");
+    let change: IssueChange = issue.count === 1 ? "new" : "none";
+    if (issue.status === "resolved") {
+      const sameRelease = issue.resolvedInRelease !== null && (event.release === undefined || event.release === issue.resolvedInRelease);
+      if (!sameRelease) change = "regressed";
+    } else if (issue.status === "ignored") {
+      const timeUp = issue.ignoredUntil !== null && now >= issue.ignoredUntil.getTime();
+      const countUp = issue.ignoredUntilCount !== null && issue.count >= issue.ignoredUntilCount;
+      if (timeUp || countUp) change = "unignored";
+    }
+    results[i] = { issueId: issue.id, change, duplicate: false };
+    writes.push(...(await eventWrites(db, projectId, event, issue.id, change)));
+  }
+  await db.batch(writes as Batch);
+  return results;
+}
+
+/** Everything one stored event adds to its issue: the link, the hour's count, tags, the user, a state change. */
+async function eventWrites(db: Db, projectId: number, event: NormalizedEvent, issueId: number, change: IssueChange): Promise<BatchItem<"sqlite">[]> {
   const timestamp = new Date(event.timestamp * 1000);
   const user = userOf(event);
-  const inserted = await db
-    .insert(events)
-    .values({
-      projectId,
-      eventId: event.event_id,
-      issueId: null,
-      timestamp,
-      receivedAt: new Date(event.received * 1000),
-      level: event.level,
-      title: grouping.title,
-      release: event.release ?? null,
-      environment: event.environment ?? null,
-      userLabel: user?.label ?? null,
-      url: requestUrl(event) ?? null,
-      r2Key,
-    })
-    .onConflictDoNothing()
-    .returning({ eventId: events.eventId });
-  if (inserted.length === 0) {
-    const existing = await db
-      .select({ issueId: events.issueId })
-      .from(events)
-      .where(and(eq(events.projectId, projectId), eq(events.eventId, event.event_id)))
-      .get();
-    // Stored and linked before: a duplicate. Stored but not linked: another delivery is writing it right now
-    // (a duplicate too), or — on a retry — this message's own earlier attempt failed midway: finish the job.
-    if (existing?.issueId || !retry) return { issueId: existing?.issueId ?? 0, change: "none", duplicate: true };
-  }
-
-  const [issue] = await db
-    .insert(issues)
-    .values({
-      projectId,
-      hash: grouping.hash,
-      groupingAlgorithm: grouping.algorithm,
-      title: grouping.title,
-      culprit: grouping.culprit,
-      type: grouping.type,
-      value: grouping.value,
-      level: event.level,
-      firstSeen: timestamp,
-      lastSeen: timestamp,
-      firstRelease: event.release ?? null,
-      lastRelease: event.release ?? null,
-      count: 1,
-    })
-    .onConflictDoUpdate({
-      target: [issues.projectId, issues.hash],
-      set: {
-        count: sql`${issues.count} + 1`,
-        lastSeen: sql`max(${issues.lastSeen}, excluded.last_seen)`,
-        firstSeen: sql`min(${issues.firstSeen}, excluded.first_seen)`,
-        lastRelease: sql`coalesce(excluded.last_release, ${issues.lastRelease})`,
-        firstRelease: sql`coalesce(${issues.firstRelease}, excluded.first_release)`,
-        level: sql`excluded.level`,
-        title: sql`excluded.title`,
-      },
-    })
-    .returning();
-  if (!issue) throw new Error("issue upsert returned nothing");
-
-  let change: IssueChange = issue.count === 1 ? "new" : "none";
-  let status: IssueStatus = issue.status;
-  const now = Date.now();
-  if (status === "resolved") {
-    const sameRelease = issue.resolvedInRelease !== null && (event.release === undefined || event.release === issue.resolvedInRelease);
-    if (!sameRelease) {
-      change = "regressed";
-      status = "unresolved";
-    }
-  } else if (status === "ignored") {
-    const timeUp = issue.ignoredUntil !== null && now >= issue.ignoredUntil.getTime();
-    const countUp = issue.ignoredUntilCount !== null && issue.count >= issue.ignoredUntilCount;
-    if (timeUp || countUp) {
-      change = "unignored";
-      status = "unresolved";
-    }
-  }
-
   const writes: BatchItem<"sqlite">[] = [
-    db.update(events).set({ issueId: issue.id }).where(and(eq(events.projectId, projectId), eq(events.eventId, event.event_id))),
+    db.update(events).set({ issueId }).where(and(eq(events.projectId, projectId), eq(events.eventId, event.event_id))),
     db
       .insert(issueHourly)
-      .values({ issueId: issue.id, hour: Math.floor(timestamp.getTime() / HOUR), count: 1 })
+      .values({ issueId, hour: Math.floor(timestamp.getTime() / HOUR), count: 1 })
       .onConflictDoUpdate({ target: [issueHourly.issueId, issueHourly.hour], set: { count: sql`${issueHourly.count} + 1` } }),
     ...chunks(tagsOf(event), 20).map((pairs) =>
       db
         .insert(issueTags)
-        .values(pairs.map(([key, value]) => ({ issueId: issue.id, key, value, count: 1 })))
+        .values(pairs.map(([key, value]) => ({ issueId, key, value, count: 1 })))
         .onConflictDoUpdate({ target: [issueTags.issueId, issueTags.key, issueTags.value], set: { count: sql`${issueTags.count} + 1` } }),
     ),
   ];
   if (user) {
     writes.push(
-      db.insert(issueUsers).values({ issueId: issue.id, userHash: (await sha256Hex(user.key)).slice(0, 32) }).onConflictDoNothing(),
+      db.insert(issueUsers).values({ issueId, userHash: (await sha256Hex(user.key)).slice(0, 32) }).onConflictDoNothing(),
       db
         .update(issues)
-        .set({ userCount: sql`(select count(*) from ${issueUsers} where ${issueUsers.issueId} = ${issue.id})` })
-        .where(eq(issues.id, issue.id)),
+        .set({ userCount: sql`(select count(*) from ${issueUsers} where ${issueUsers.issueId} = ${issueId})` })
+        .where(eq(issues.id, issueId)),
     );
   }
   if (change === "regressed") {
@@ -175,16 +209,15 @@ export async function storeEvent(
       db
         .update(issues)
         .set({ status: "unresolved", substatus: "regressed", resolvedAt: null, resolvedInRelease: null })
-        .where(and(eq(issues.id, issue.id), eq(issues.status, "resolved"))),
+        .where(and(eq(issues.id, issueId), eq(issues.status, "resolved"))),
     );
   } else if (change === "unignored") {
     writes.push(
       db
         .update(issues)
         .set({ status: "unresolved", substatus: "unignored", ignoredUntil: null, ignoredUntilCount: null })
-        .where(and(eq(issues.id, issue.id), eq(issues.status, "ignored"))),
+        .where(and(eq(issues.id, issueId), eq(issues.status, "ignored"))),
     );
   }
-  await db.batch(writes as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-  return { issueId: issue.id, change, duplicate: false };
+  return writes;
 }
