@@ -52,6 +52,8 @@ interface State {
 interface Pending {
   deliveryId: string;
   channelId: string;
+  /** What the delivery log row needs, so the alarm can write it if the first write failed. */
+  row: { orgId: string; projectId: number | null; ruleId: string | null; key: string };
   content: AlertContent;
   attempt: number;
   dueAt: number;
@@ -143,7 +145,10 @@ export class AlertDeduper extends DurableObject<Env> {
   async sendTest(orgId: string, channelId: string, content: AlertContent): Promise<AttemptResult & { deliveryId: string }> {
     const deliveryId = newId();
     await this.createRows({ orgId, projectId: null, key: `test:${channelId}`, content, targets: [{ ruleId: null, channelId }] }, [deliveryId], Date.now());
-    const result = await this.deliver({ deliveryId, channelId, content, attempt: 1, dueAt: Date.now(), seq: ++this.seq }, true);
+    const result = await this.deliver(
+      { deliveryId, channelId, row: { orgId, projectId: null, ruleId: null, key: `test:${channelId}` }, content, attempt: 1, dueAt: Date.now(), seq: ++this.seq },
+      true,
+    );
     return { ...result, deliveryId };
   }
 
@@ -191,13 +196,27 @@ export class AlertDeduper extends DurableObject<Env> {
     Object.assign(state, { lastSentAt: now, lastType: input.content.type, lastDeliveryIds: ids, suppressed: 0, lastInput: input });
     await this.save();
     for (const [i, t] of input.targets.entries()) {
-      const pending: Pending = { deliveryId: ids[i]!, channelId: t.channelId, content: input.content, attempt: 1, dueAt: now, seq: ++this.seq };
+      const pending: Pending = {
+        deliveryId: ids[i]!,
+        channelId: t.channelId,
+        row: { orgId: input.orgId, projectId: input.projectId, ruleId: t.ruleId, key: input.key },
+        content: input.content,
+        attempt: 1,
+        dueAt: now,
+        seq: ++this.seq,
+      };
       await this.ctx.storage.put(`pending:${pending.deliveryId}`, pending);
     }
-    await this.createRows(input, ids, now);
-    // Repeats counted while the rows were being written could not reach them yet.
-    if (state.lastDeliveryIds === ids && state.suppressed > 0) await this.countSuppressed(ids);
+    // The decision and the deliveries are in this object's storage, with the alarm set, before D1 is touched:
+    // if writing the log rows fails now, the alarm writes them and still delivers.
     await this.scheduleAlarm(now);
+    try {
+      await this.createRows(input, ids, now);
+      // Repeats counted while the rows were being written could not reach them yet.
+      if (state.lastDeliveryIds === ids && state.suppressed > 0) await this.countSuppressed(ids);
+    } catch (err) {
+      console.error(`alert log rows for ${input.key} not written yet (the alarm will):`, err);
+    }
     return ids;
   }
 
@@ -212,7 +231,11 @@ export class AlertDeduper extends DurableObject<Env> {
     const result: AttemptResult = channel
       ? await attemptDelivery(this.env, channel, p.content, p.deliveryId)
       : { ok: false, status: null, latencyMs: 0, error: "The channel was deleted.", permanent: true };
-    const row = await this.db.select({ attempts: alerts.attempts }).from(alerts).where(eq(alerts.id, p.deliveryId)).get();
+    let row = await this.db.select({ attempts: alerts.attempts }).from(alerts).where(eq(alerts.id, p.deliveryId)).get();
+    if (!row && p.row) {
+      await this.createRows({ ...p.row, content: p.content, targets: [{ ruleId: p.row.ruleId, channelId: p.channelId }] }, [p.deliveryId], p.dueAt);
+      row = { attempts: [] };
+    }
     const attempt: DeliveryAttempt = { at: new Date().toISOString(), status: result.status, latencyMs: result.latencyMs, ...(result.error ? { error: result.error } : {}) };
     const retry = !result.ok && !result.permanent && !once && p.attempt <= RETRY_SCHEDULE_MS.length;
     const status = result.ok ? "sent" : retry ? "pending" : "failed";
