@@ -109,6 +109,14 @@ describe("scrubbing", () => {
     expect(e.message).toBe(`upstream said 401 for Authorization: Bearer ${FILTERED}`);
   });
 
+  it("does not take timestamps and ids that pass the Luhn check for card numbers", () => {
+    // "2-1795472893098" passes the Luhn check, but no card network issues numbers that look like it.
+    const text = "probe bench-marker-2-1795472893098 at 1795472893098; order 4000-0000-0000-0002 paid by 5555 5555 5555 4444 and 378282246310005";
+    const e = normalizeEvent({ message: text }, "8".repeat(32), NOW);
+    scrubEvent(e, options);
+    expect(e.message).toBe(`probe bench-marker-2-1795472893098 at 1795472893098; order ${FILTERED} paid by ${FILTERED} and ${FILTERED}`);
+  });
+
   it("drops the IP address unless the project keeps it, and fills {{auto}} when it does", () => {
     const raw = { message: "m", user: { id: "1", ip_address: "{{auto}}" } };
     const off = normalizeEvent(structuredClone(raw), "1".repeat(32), NOW);

@@ -29,11 +29,26 @@ const PAIR = /(^|[?&;\s,(])([\w.-]{1,64})=([^&\s'"<>,)]+)/g;
 /** Credentials after an auth scheme, wherever they appear in text. */
 const AUTH_SCHEME = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 
+/**
+ * Whether a digit string has the prefix and length of a payment card network (Visa, Mastercard, Amex,
+ * Discover, JCB, Diners) — so a 13-digit millisecond timestamp or an order id that happens to pass the
+ * Luhn check is not taken for a card.
+ */
+function cardShaped(d: string): boolean {
+  const n = d.length;
+  if (d.startsWith("4")) return n === 13 || n === 16 || n === 19;
+  if (/^(5[1-5]|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720)/.test(d)) return n === 16;
+  if (/^3[47]/.test(d)) return n === 15;
+  if (/^(6011|65|64[4-9]|35(2[89]|[3-8]\d))/.test(d)) return n >= 16 && n <= 19;
+  if (/^3(0[0-5]|[689])/.test(d)) return n >= 14 && n <= 19;
+  return false;
+}
+
 function scrubString(value: string, sensitive: (key: string) => boolean): string {
   return value
     .replace(CARD_CANDIDATE, (m) => {
       const digits = m.replace(/[ -]/g, "");
-      return digits.length >= 13 && digits.length <= 19 && luhn(digits) ? FILTERED : m;
+      return cardShaped(digits) && luhn(digits) ? FILTERED : m;
     })
     .replace(PAIR, (m, pre: string, key: string) => (sensitive(key) ? `${pre}${key}=${FILTERED}` : m))
     .replace(AUTH_SCHEME, (_, scheme: string) => `${scheme} ${FILTERED}`);
