@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signUp, type ApiClient, type ApiError, type Organization, type Project, type User } from './support/api.js';
 import { launchBrowser, shot, type Browser } from './support/browser.js';
 import { artifactsDir, djangoDir, venvPython } from './support/paths.js';
+import { curl, type CurlResponse } from './support/curl.js';
 import { run, runOk } from './support/run.js';
 import { freePort, startVigil, type Vigil } from './support/vigil.js';
 
@@ -567,28 +568,6 @@ describe('the Django shop reports its errors to Vigil', () => {
 // ---------------------------------------------------------------------------------------------------------
 
 describe('bad envelopes with the real curl binary', () => {
-  interface CurlResponse {
-    status: number;
-    contentType: string;
-    body: unknown;
-    raw: string;
-  }
-
-  async function curl(args: string[]): Promise<CurlResponse> {
-    const marker = '\n--curl-meta--';
-    const { stdout } = await runOk('curl', ['-sS', '-w', `${marker}%{http_code} %{content_type}`, ...args], { timeoutMs: 30_000 });
-    const at = stdout.lastIndexOf(marker);
-    const raw = stdout.slice(0, at);
-    const [status, ...type] = stdout.slice(at + marker.length).split(' ');
-    let body: unknown;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      /* the assertions say so */
-    }
-    return { status: Number(status), contentType: type.join(' '), body, raw };
-  }
-
   function expectJsonError(response: CurlResponse, status: number) {
     expect(response.status, response.raw).toBe(status);
     expect(response.contentType).toMatch(/^application\/json/);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ApiClient, signUp, uniqueEmail, type ApiError, type Organization, type Project, type ProjectKey, type User } from './support/api.js';
 import { DESKTOP, launchBrowser, PHONE, shot, type Browser } from './support/browser.js';
 import { artifactsDir, djangoDir, venvPython } from './support/paths.js';
+import { curl, type CurlResponse } from './support/curl.js';
 import { run, runOk } from './support/run.js';
 import { startVigil, type Vigil } from './support/vigil.js';
 
@@ -208,29 +209,6 @@ describe('the same flow through the API with curl', () => {
     jar = path.join(dir, 'cookies.txt');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  interface CurlResponse {
-    status: number;
-    contentType: string;
-    body: unknown;
-    raw: string;
-  }
-
-  /** Run the curl binary; the status and content type come from its -w output. */
-  async function curl(args: string[]): Promise<CurlResponse> {
-    const marker = '\n--curl-meta--';
-    const { stdout } = await runOk('curl', ['-sS', '-w', `${marker}%{http_code} %{content_type}`, ...args], { timeoutMs: 30_000 });
-    const at = stdout.lastIndexOf(marker);
-    const raw = stdout.slice(0, at);
-    const [status, ...type] = stdout.slice(at + marker.length).split(' ');
-    let body: unknown = undefined;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      /* not JSON; the assertions say so */
-    }
-    return { status: Number(status), contentType: type.join(' '), body, raw };
-  }
 
   function expectJsonError(response: CurlResponse, status: number): ApiError['error'] {
     expect(response.status, response.raw).toBe(status);
