@@ -15,6 +15,7 @@ import { memberRoutes } from "./orgs/members.routes";
 import { orgRoutes } from "./orgs/routes";
 import { keyRoutes } from "./projects/keys.routes";
 import { projectRoutes } from "./projects/routes";
+import { uptimeRoutes } from "./uptime/routes";
 import type { Context } from "hono";
 import { publicOrigin } from "./projects/dsn";
 
@@ -71,7 +72,8 @@ export function managementApi() {
     .route("/", projectRoutes)
     .route("/", keyRoutes)
     .route("/", issueRoutes)
-    .route("/", alertRoutes);
+    .route("/", alertRoutes)
+    .route("/", uptimeRoutes);
   api.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
     in: "cookie",

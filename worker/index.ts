@@ -5,6 +5,7 @@ import { runScheduled } from "./jobs/scheduled";
 export { RateLimiter } from "./accounts/throttle";
 export { IngestGate } from "./ingest/gate";
 export { AlertDeduper } from "./alerts/deduper";
+export { Probe } from "./uptime/probe";
 
 const app = newApp();
 

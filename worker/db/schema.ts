@@ -4,3 +4,4 @@ export * from "../orgs/schema";
 export * from "../projects/schema";
 export * from "../errors/schema";
 export * from "../alerts/schema";
+export * from "../uptime/schema";

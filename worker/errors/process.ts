@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { AlertContext } from "../alerts/raise";
 import { createDb, type Db } from "../db/client";
+import { mapLimit } from "../lib/chunks";
 import { messagePayload, type EventMessage } from "../ingest/queue";
 import { projects } from "../projects/schema";
 import { groupEvent } from "./grouping";
@@ -96,20 +97,15 @@ export async function processEventBatch(messages: Message<EventMessage>[], env: 
   const db = createDb(env.DB);
   const cache = new Map<number, ProjectSettings | null>();
   const prepared: Prepared[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < messages.length) {
-      const message = messages[next++]!;
-      try {
-        const p = await prepareEvent(env, db, message, cache);
-        if (p) prepared.push(p);
-        else message.ack(); // its project was deleted, or its staged payload is gone: nothing to store
-      } catch (err) {
-        retryLater(message, err);
-      }
+  await mapLimit(messages, BATCH_CONCURRENCY, async (message) => {
+    try {
+      const p = await prepareEvent(env, db, message, cache);
+      if (p) prepared.push(p);
+      else message.ack(); // its project was deleted, or its staged payload is gone: nothing to store
+    } catch (err) {
+      retryLater(message, err);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, messages.length) }, worker));
+  });
 
   let stored: StoredEvent[];
   try {

@@ -1,5 +1,7 @@
 import { createDb } from "../db/client";
 import { createServices } from "../services";
+import { rollUpChecks } from "../uptime/rollup";
+import { runUptimeRound } from "../uptime/round";
 
 /** Housekeeping run by the every-minute cron trigger: drop expired sessions and invites. */
 export async function cleanUpExpired(env: Env, now = new Date()): Promise<{ sessions: number; invites: number }> {
@@ -8,8 +10,19 @@ export async function cleanUpExpired(env: Env, now = new Date()): Promise<{ sess
   return { sessions, invites };
 }
 
-/** What the cron trigger runs each minute. Each job is a plain function; later capabilities add theirs here. */
+/**
+ * What the cron trigger runs each minute. Each job is a plain function; one failing does not stop the
+ * others (its error is logged and the next minute tries again).
+ */
 export async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
-  const now = new Date(controller.scheduledTime);
-  await cleanUpExpired(env, now);
+  const now = controller.scheduledTime;
+  const jobs = {
+    uptime: () => runUptimeRound(env, now),
+    "uptime rollup": () => rollUpChecks(env.DB, now),
+    cleanup: () => cleanUpExpired(env, new Date(now)),
+  };
+  const results = await Promise.allSettled(Object.values(jobs).map((job) => job()));
+  results.forEach((r, i) => {
+    if (r.status === "rejected") console.error(`scheduled job "${Object.keys(jobs)[i]}" failed:`, r.reason);
+  });
 }
