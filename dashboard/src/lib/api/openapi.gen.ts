@@ -297,4 +297,203 @@ export interface Schemas {
     suppressed: number;
     createdAt: string;
   };
+  "MonitorListItem": Schemas["Monitor"] & {
+    uptime24h: number | null;
+    sparkline: Array<{
+      t: string;
+      ms: number | null;
+    }>;
+    bars: Array<Schemas["UptimeDay"]>;
+  };
+  "Region": "wnam" | "enam" | "sam" | "weur" | "eeur" | "apac" | "oc" | "afr" | "me";
+  "MaintenanceWindow": {
+    kind: "once";
+    startsAt: string;
+    endsAt: string;
+    note?: string;
+  } | {
+    kind: "recurring";
+    cron: string;
+    durationMinutes: number;
+    timezone?: string;
+    note?: string;
+  };
+  "MonitorState": "pending" | "up" | "degraded" | "down" | "paused" | "maintenance";
+  "UptimeDay": {
+    date: string;
+    uptime: number | null;
+    downMs: number;
+    incidents: number;
+  };
+  "Monitor": {
+    id: number;
+    projectId: number;
+    name: string;
+    type: "http" | "tcp";
+    url: string;
+    method: string;
+    headers: Record<string, string>;
+    body: string | null;
+    expectedStatus: Array<string>;
+    keyword: string | null;
+    keywordMode: "present" | "absent";
+    jsonAssertion: {
+      path: string;
+      equals?: unknown;
+    } | {
+      path: string;
+      equals?: unknown;
+    };
+    maxResponseMs: number | null;
+    followRedirects: boolean;
+    timeoutMs: number;
+    intervalSeconds: number;
+    regions: Array<Schemas["Region"]>;
+    confirmRounds: number;
+    public: boolean;
+    paused: boolean;
+    maintenance: Array<Schemas["MaintenanceWindow"]>;
+    state: Schemas["MonitorState"];
+    stateSince: string;
+    lastCheckAt: string | null;
+    lastLatencyMs: number | null;
+    nextCheckAt: string;
+    openIncidentId: number | null;
+    createdAt: string;
+    updatedAt: string;
+  };
+  "NewMonitorRequest": {
+    name: string;
+    type?: "http" | "tcp";
+    url: string;
+    method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+    headers?: Record<string, string>;
+    body?: string | null;
+    expectedStatus?: Array<number | string>;
+    keyword?: string | null;
+    keywordMode?: "present" | "absent";
+    jsonAssertion?: Schemas["JsonAssertion"];
+    maxResponseMs?: number | null;
+    followRedirects?: boolean;
+    timeoutMs?: number;
+    intervalSeconds?: number;
+    regions?: Array<Schemas["Region"]>;
+    confirmRounds?: number;
+    public?: boolean;
+    paused?: boolean;
+    maintenance?: Array<Schemas["MaintenanceWindow"]>;
+  };
+  "JsonAssertion": {
+    path: string;
+    equals?: unknown;
+  } | {
+    path: string;
+    equals?: unknown;
+  };
+  "MonitorTestResult": {
+    data: Array<{
+      region: Schemas["Region"];
+      checkedAt: string;
+      status: "up" | "degraded" | "down";
+      httpStatus: number | null;
+      latencyMs: number | null;
+      errorClass: "dns" | "connect" | "tls" | "timeout" | "status" | "keyword" | "assertion" | "internal" | null;
+      error: string | null;
+      excerpt: string | null;
+    }>;
+  };
+  "MonitorDetail": Schemas["Monitor"] & {
+    uptime: {
+      "24h": number | null;
+      "7d": number | null;
+      "30d": number | null;
+      "90d": number | null;
+    };
+    bars: Array<Schemas["UptimeDay"]>;
+    openIncident: Schemas["Incident"];
+    recentFailures: Array<Schemas["Check"]>;
+    gaps: Array<{
+      from: string;
+      to: string;
+    }>;
+  };
+  "Incident": {
+    id: number;
+    monitorId: number;
+    startedAt: string;
+    confirmedAt: string;
+    endedAt: string | null;
+    durationSeconds: number;
+    failingRegions: Array<Schemas["Region"]>;
+    firstError: {
+      region: Schemas["Region"];
+      errorClass: "dns" | "connect" | "tls" | "timeout" | "status" | "keyword" | "assertion" | "internal";
+      message: string;
+      httpStatus: number | null;
+      excerpt: string | null;
+    };
+  } | {
+    id: number;
+    monitorId: number;
+    startedAt: string;
+    confirmedAt: string;
+    endedAt: string | null;
+    durationSeconds: number;
+    failingRegions: Array<Schemas["Region"]>;
+    firstError: {
+      region: Schemas["Region"];
+      errorClass: "dns" | "connect" | "tls" | "timeout" | "status" | "keyword" | "assertion" | "internal";
+      message: string;
+      httpStatus: number | null;
+      excerpt: string | null;
+    };
+  };
+  "Check": {
+    region: Schemas["Region"];
+    roundAt: string;
+    checkedAt: string;
+    status: "up" | "degraded" | "down";
+    httpStatus: number | null;
+    latencyMs: number | null;
+    errorClass: "dns" | "connect" | "tls" | "timeout" | "status" | "keyword" | "assertion" | "internal" | null;
+    error: string | null;
+    excerpt: string | null;
+  };
+  "UpdateMonitorRequest": {
+    name?: string;
+    type?: "http" | "tcp";
+    url?: string;
+    method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+    headers?: Record<string, string>;
+    body?: string | null;
+    expectedStatus?: Array<number | string>;
+    keyword?: string | null;
+    keywordMode?: "present" | "absent";
+    jsonAssertion?: Schemas["JsonAssertion"];
+    maxResponseMs?: number | null;
+    followRedirects?: boolean;
+    timeoutMs?: number;
+    intervalSeconds?: number;
+    regions?: Array<Schemas["Region"]>;
+    confirmRounds?: number;
+    public?: boolean;
+    paused?: boolean;
+    maintenance?: Array<Schemas["MaintenanceWindow"]>;
+  };
+  "ResponseTimes": {
+    from: string;
+    to: string;
+    bucketSeconds: number;
+    source: "checks" | "hourly";
+    series: Array<{
+      region: Schemas["Region"] | "all";
+      points: Array<{
+        t: string;
+        avgMs: number | null;
+        p95Ms: number | null;
+        failures: number;
+        checks: number;
+      }>;
+    }>;
+  };
 }
