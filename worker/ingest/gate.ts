@@ -15,48 +15,82 @@ interface MonthWindow {
   counts: Counts;
 }
 
-const monthOf = (now: number) => new Date(now).toISOString().slice(0, 7);
-
-function secondsToNextMonth(now: number): number {
-  const d = new Date(now);
-  const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-  return Math.max(1, Math.ceil((next - now) / 1000));
+/** Items of one category, from the minute's budget and from the month's. */
+export interface Slice {
+  minute: number;
+  month: number;
 }
 
+export interface Lease {
+  /** Per category: at least the items asked for, up to a block, counted as used by the gate. */
+  granted: Partial<Record<Category, Slice>>;
+  /** Categories whose ask did not fit what is left, with the seconds until it will. */
+  limited: Admission["limited"];
+  /** When the minute's grants lapse, and the month's (epoch ms). */
+  minuteEnds: number;
+  monthEnds: number;
+}
+
+/** The most items leased at once: what one isolate may hold unspent, per category and budget. */
+export const MAX_BLOCK = 100;
+const block = (limit: number, divisor: number) => Math.min(MAX_BLOCK, Math.max(1, Math.floor(limit / divisor)));
+/** A lease of the per-minute budget: 10% of the limit, at most MAX_BLOCK. */
+export const minuteBlock = (perMinute: number) => block(perMinute, 10);
+/** A lease of the monthly quota: 1% of it, at most MAX_BLOCK (an isolate that goes away takes its unspent lease along). */
+export const monthBlock = (monthlyQuota: number) => block(monthlyQuota, 100);
+
+const monthOf = (now: number) => new Date(now).toISOString().slice(0, 7);
+
+function startOfNextMonth(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
+const secondsUntil = (end: number, now: number) => Math.max(1, Math.ceil((end - now) / 1000));
+
 /**
- * One per project: the single counter of what the project sent this minute and this month, per category.
- * The accept path asks it once per request; over the per-minute limit or the monthly quota, items of that
- * category are refused with the seconds until the window ends.
+ * One per project: the single counter of what the project may send this minute and this month, per category.
+ * Isolates lease blocks of both budgets (worker/ingest/allowance.ts) and spend them without asking again; a
+ * lease counts as used here when it is granted. Over the per-minute limit or the monthly quota, the ask is
+ * refused with the seconds until the window ends.
  */
 export class IngestGate extends DurableObject<Env> {
   private minute: MinuteWindow = { start: 0, counts: {} };
   private month: MonthWindow | undefined;
 
-  async admit(counts: Partial<Record<Category, number>>, perMinute: number, monthlyQuota: number, now = Date.now()): Promise<Admission> {
+  /**
+   * Grant each category's ask — `minute` and `month` are the items the caller needs beyond what it holds (0:
+   * it holds enough) — rounded up to a block when that much is left, or refuse the category whole.
+   */
+  async lease(asks: Partial<Record<Category, Slice>>, perMinute: number, monthlyQuota: number, now = Date.now()): Promise<Lease> {
     if (now - this.minute.start >= 60_000) this.minute = { start: now - (now % 60_000), counts: {} };
     const monthKey = monthOf(now);
     this.month ??= await this.ctx.storage.get<MonthWindow>("month");
     if (!this.month || this.month.month !== monthKey) this.month = { month: monthKey, counts: {} };
-    const accepted: Category[] = [];
-    const limited: Admission["limited"] = [];
-    for (const [category, n] of Object.entries(counts) as [Category, number][]) {
+    const minuteEnds = this.minute.start + 60_000;
+    const monthEnds = startOfNextMonth(now);
+    const granted: Lease["granted"] = {};
+    const limited: Lease["limited"] = [];
+    for (const [category, ask] of Object.entries(asks) as [Category, Slice][]) {
       const inMinute = this.minute.counts[category] ?? 0;
       const inMonth = this.month.counts[category] ?? 0;
-      if (inMonth + n > monthlyQuota) {
-        limited.push({ category, retryAfter: secondsToNextMonth(now), reason: "quota_exceeded" });
-      } else if (inMinute + n > perMinute) {
-        limited.push({ category, retryAfter: Math.max(1, Math.ceil((this.minute.start + 60_000 - now) / 1000)), reason: "rate_limited" });
+      if (ask.month > 0 && inMonth + ask.month > monthlyQuota) {
+        limited.push({ category, retryAfter: secondsUntil(monthEnds, now), reason: "quota_exceeded" });
+      } else if (ask.minute > 0 && inMinute + ask.minute > perMinute) {
+        limited.push({ category, retryAfter: secondsUntil(minuteEnds, now), reason: "rate_limited" });
       } else {
-        this.minute.counts[category] = inMinute + n;
-        this.month.counts[category] = inMonth + n;
-        accepted.push(category);
+        const minute = ask.minute && Math.min(Math.max(ask.minute, minuteBlock(perMinute)), perMinute - inMinute);
+        const month = ask.month && Math.min(Math.max(ask.month, monthBlock(monthlyQuota)), monthlyQuota - inMonth);
+        this.minute.counts[category] = inMinute + minute;
+        this.month.counts[category] = inMonth + month;
+        granted[category] = { minute, month };
       }
     }
-    if (accepted.length) await this.ctx.storage.put("month", this.month);
-    return { accepted, limited };
+    if (Object.values(granted).some((g) => g.month > 0)) await this.ctx.storage.put("month", this.month);
+    return { granted, limited, minuteEnds, monthEnds };
   }
 
-  /** What the project sent this month, per category. */
+  /** What was leased this month, per category: what the project sent, plus what isolates hold unspent. */
   async usage(now = Date.now()): Promise<Counts> {
     this.month ??= await this.ctx.storage.get<MonthWindow>("month");
     return this.month?.month === monthOf(now) ? { ...this.month.counts } : {};

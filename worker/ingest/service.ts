@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import { ApiError } from "../lib/errors";
+import { isolateAllowances } from "./allowance";
 import { authorize, keyFromDsn, keyFromRequest, type IngestKey } from "./auth";
 import { decodeUtf8, readBody } from "./body";
 import { categoryOf, rateLimitHeader, type Category } from "./categories";
@@ -33,8 +34,8 @@ interface Context {
 
 async function admit(ctx: Context, key: IngestKey, counts: Partial<Record<Category, number>>) {
   if (Object.keys(counts).length === 0) return { accepted: new Set<Category>(), headers: {} as Record<string, string> };
-  const gate = ctx.env.INGEST_GATE.get(ctx.env.INGEST_GATE.idFromName(String(ctx.projectId)));
-  const result = await gate.admit(counts, key.rateLimitPerMinute, key.monthlyQuota);
+  const limits = { perMinute: key.rateLimitPerMinute, monthlyQuota: key.monthlyQuota };
+  const result = await isolateAllowances.admit(ctx.env.INGEST_GATE, ctx.projectId, counts, limits);
   const headers: Record<string, string> = {};
   if (result.limited.length) headers["X-Sentry-Rate-Limits"] = rateLimitHeader(result.limited);
   if (result.accepted.length === 0 && result.limited.length) {
