@@ -16,6 +16,7 @@ interface World {
     eventId: string;
     channelId: string;
     ruleId: string;
+    monitorId: number;
   };
   attacker: Awaited<ReturnType<typeof withProject>> & { keyId: string };
 }
@@ -68,6 +69,15 @@ const foreign: Case[] = [
   { method: "PATCH", template: "/alert-rules/{id}", path: (w) => `/alert-rules/${w.victim.ruleId}`, body: { name: "pwned" } },
   { method: "DELETE", template: "/alert-rules/{id}", path: (w) => `/alert-rules/${w.victim.ruleId}` },
   { method: "GET", template: "/projects/{id}/alerts", path: (w) => `/projects/${w.victim.project.id}/alerts` },
+  { method: "GET", template: "/projects/{id}/monitors", path: (w) => `/projects/${w.victim.project.id}/monitors` },
+  { method: "POST", template: "/projects/{id}/monitors", path: (w) => `/projects/${w.victim.project.id}/monitors`, body: { name: "x", url: "https://example.com/" } },
+  { method: "POST", template: "/projects/{id}/monitors/test", path: (w) => `/projects/${w.victim.project.id}/monitors/test`, body: { name: "x", url: "https://example.com/" } },
+  { method: "GET", template: "/monitors/{id}", path: (w) => `/monitors/${w.victim.monitorId}` },
+  { method: "PATCH", template: "/monitors/{id}", path: (w) => `/monitors/${w.victim.monitorId}`, body: { paused: true } },
+  { method: "DELETE", template: "/monitors/{id}", path: (w) => `/monitors/${w.victim.monitorId}` },
+  { method: "GET", template: "/monitors/{id}/checks", path: (w) => `/monitors/${w.victim.monitorId}/checks` },
+  { method: "GET", template: "/monitors/{id}/response-times", path: (w) => `/monitors/${w.victim.monitorId}/response-times` },
+  { method: "GET", template: "/monitors/{id}/incidents", path: (w) => `/monitors/${w.victim.monitorId}/incidents` },
 ];
 
 /** Mixed ids: the attacker's own project or organization with the victim's key or member id. */
@@ -103,7 +113,7 @@ const ownOnly: Record<string, string> = {
 let world: World;
 
 async function snapshot(): Promise<string> {
-  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens", "issues", "events", "issue_tags", "channels", "alert_rules", "alerts"];
+  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens", "issues", "events", "issue_tags", "channels", "alert_rules", "alerts", "monitors", "monitor_checks", "monitor_incidents"];
   const rows = await Promise.all(tables.map((t) => env.DB.prepare(`select * from ${t} order by rowid`).all()));
   return JSON.stringify(rows.map((r) => r.results));
 }
@@ -119,8 +129,9 @@ beforeAll(async () => {
   const issueId = await eventually(async () => (await victim.client.get(`/projects/${victim.project.id}/issues`)).body.data[0]?.id as number | undefined);
   const channel = await victim.client.post(`/orgs/${victim.orgSlug}/channels`, { type: "email", name: "On call", email: "oncall@example.com" });
   const ruleId = (await victim.client.get(`/projects/${victim.project.id}/alert-rules`)).body.data[0].id as string;
+  const monitor = await victim.client.post(`/projects/${victim.project.id}/monitors`, { name: "Victim's admin panel", url: "https://admin.victim.example/" });
   world = {
-    victim: { ...victim, keyId: victimKey, inviteId: invite.body.id, tokenId: token.body.id, issueId, eventId: sent.body.id, channelId: channel.body.id, ruleId },
+    victim: { ...victim, keyId: victimKey, inviteId: invite.body.id, tokenId: token.body.id, issueId, eventId: sent.body.id, channelId: channel.body.id, ruleId, monitorId: monitor.body.id },
     attacker: { ...attacker, keyId: attackerKey },
   };
 });

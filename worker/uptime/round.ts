@@ -195,7 +195,7 @@ export async function runUptimeRound(env: Env, scheduledTime: number, opts: { re
     if (recheck.length) {
       stats.rechecked = recheck.length;
       await new Promise((r) => setTimeout(r, opts.recheckDelayMs ?? RECHECK_DELAY_MS));
-      await checkAndJudge(env, alerts, recheck, Date.now(), true, stats);
+      await checkAndJudge(env, alerts, recheck, roundAt + (Date.now() - started), true, stats);
     }
   }
   stats.wallMs = Date.now() - started;

@@ -76,7 +76,7 @@ export class MonitorService {
       this.db.select().from(incidents).where(and(inArray(incidents.monitorId, ids), or(isNull(incidents.endedAt), gte(incidents.endedAt, new Date(now - 90 * DAY))))).all(),
       this.db.select().from(monitorGaps).where(and(inArray(monitorGaps.monitorId, ids), gte(monitorGaps.to, new Date(now - 90 * DAY)))).all(),
       this.db
-        .select({ monitorId: monitorChecks.monitorId, bucket: sql<number>`(${monitorChecks.checkedAt} / ${SPARK_BUCKET})`, ms: sql<number | null>`avg(${monitorChecks.latencyMs})` })
+        .select({ monitorId: monitorChecks.monitorId, bucket: sql<number>`CAST(${monitorChecks.checkedAt} / ${SPARK_BUCKET} AS INTEGER)`, ms: sql<number | null>`avg(${monitorChecks.latencyMs})` })
         .from(monitorChecks)
         .where(and(inArray(monitorChecks.monitorId, ids), gte(monitorChecks.checkedAt, new Date(now - DAY))))
         .groupBy(monitorChecks.monitorId, sql`2`)
@@ -192,7 +192,7 @@ export class MonitorService {
       const rows = await this.db
         .select({
           region: monitorChecks.region,
-          b: sql<number>`(${monitorChecks.checkedAt} / ${bucket})`,
+          b: sql<number>`CAST(${monitorChecks.checkedAt} / ${bucket} AS INTEGER)`,
           avg: sql<number | null>`avg(${monitorChecks.latencyMs})`,
           max: sql<number | null>`max(${monitorChecks.latencyMs})`,
           failures: sql<number>`sum(${monitorChecks.status} = 'down')`,
