@@ -26,10 +26,20 @@ class PagesTest(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(len(queries), 1 + 2 * Product.objects.count())
 
-    def test_health_check_reports_database_and_cache(self):
+    def test_health_check_reports_database_cache_and_migrations(self):
         response = self.client.get("/health-check/")
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.json(), {"status": "ok", "database": "ok", "cache": "ok"})
+        self.assertEqual(response.json(), {"status": "ok", "database": "ok", "cache": "ok", "migrations": "ok"})
+
+    def test_health_check_is_503_when_a_migration_is_not_applied(self):
+        from django.db import connection
+        from django.db.migrations.recorder import MigrationRecorder
+
+        MigrationRecorder(connection).migration_qs.filter(app="store", name="0002_seed_catalog").delete()
+        with self.assertLogs("store.views", level="ERROR"):
+            response = self.client.get("/health-check/")
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.json()["migrations"], "pending")
 
     def test_checkout_to_the_us_places_an_order(self):
         product = Product.objects.first()

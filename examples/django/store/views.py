@@ -5,6 +5,7 @@ from datetime import date
 import sentry_sdk
 from django.core.cache import cache
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -125,8 +126,8 @@ def payment_webhook(request):
 @never_cache
 @require_GET
 def health_check(request):
-    """For uptime monitors: 200 when the database and cache answer, 503 otherwise."""
-    checks = {"database": _database_status(), "cache": _cache_status()}
+    """For uptime monitors: 200 when the database and cache answer and every migration is applied, 503 otherwise."""
+    checks = {"database": _database_status(), "cache": _cache_status(), "migrations": _migrations_status()}
     healthy = all(status == "ok" for status in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
 
@@ -139,6 +140,20 @@ def _database_status():
     except Exception:
         logger.exception("Health check: database unavailable")
         return "error"
+    return "ok"
+
+
+def _migrations_status():
+    """"pending" after a deploy that forgot `manage.py migrate`: the code expects tables that are not there yet."""
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception:
+        logger.exception("Health check: cannot read the migration state")
+        return "error"
+    if pending:
+        logger.error("Health check: %d migrations not applied", len(pending))
+        return "pending"
     return "ok"
 
 
