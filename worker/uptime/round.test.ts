@@ -196,6 +196,22 @@ describe("an uptime round", () => {
     expect((await client.get(`/monitors/${m.id}`)).body.gaps).toHaveLength(1);
   });
 
+  it("a round that died holding a monitor: the monitor waits out the lease, is picked up again, and the lost time is a gap", async () => {
+    const target = await newTarget();
+    const { client, project } = await withProject("dead");
+    const m = await createMonitor({ client } as never, project.id, target, { regions: ["wnam"] });
+    const t = clock();
+    await round(t.at(0));
+    // A round at minute 1 claimed it and then died: the claim moved its next check on and holds a lease.
+    await env.DB.prepare("UPDATE monitors SET next_check_at = ?, lease_until = ? WHERE id = ?").bind(t.at(2), Date.now() + 5 * MINUTE, m.id).run();
+    expect((await round(t.at(2))).monitors).toBe(0);
+    // Five minutes later the lease has run out.
+    await env.DB.prepare("UPDATE monitors SET lease_until = ? WHERE id = ?").bind(Date.now() - 1, m.id).run();
+    expect((await round(t.at(6))).monitors).toBe(1);
+    const detail = (await client.get(`/monitors/${m.id}`)).body;
+    expect(detail).toMatchObject({ state: "up", gaps: [{ from: new Date(t.at(1)).toISOString(), to: new Date(t.at(6)).toISOString() }] });
+  });
+
   it("fans 1,000 monitors out within Workers limits: ≤ 40 checks per probe call, a few D1 statements, every check made", { timeout: 180_000 }, async () => {
     const target = await newTarget({ body: "ok" });
     const { project } = await withProject("fanout");
