@@ -16,6 +16,7 @@ import { orgRoutes } from "./orgs/routes";
 import { keyRoutes } from "./projects/keys.routes";
 import { projectRoutes } from "./projects/routes";
 import { uptimeRoutes } from "./uptime/routes";
+import { statusRoutes } from "./status/routes";
 import type { Context } from "hono";
 import { publicOrigin } from "./projects/dsn";
 
@@ -94,7 +95,8 @@ export function newApp() {
   app.use("*", init);
   app.onError(onError);
   app.notFound((c) => errorResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`)));
-  const routes = app.route("/api/v1", managementApi()).route("/api", ingestRoutes);
+  // The public status page and badges: no sign-in, outside /api/v1 and its OpenAPI document.
+  const routes = app.route("/api/v1", managementApi()).route("/api", ingestRoutes).route("/", statusRoutes);
   return routes;
 }
 

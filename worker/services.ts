@@ -11,6 +11,7 @@ import { MemberService } from "./orgs/members.service";
 import { OrgService } from "./orgs/service";
 import { KeyService } from "./projects/keys.service";
 import { ProjectService } from "./projects/service";
+import { StatusPageService } from "./status/service";
 import { MonitorService } from "./uptime/service";
 
 /** Every service, built once per request (or per queue batch / cron tick) around one database handle. */
@@ -31,6 +32,7 @@ export function createServices(db: Db, env: Env, origin: string) {
     rules: new RuleService(db, projects),
     alertLog: new AlertLogService(db, projects),
     monitors: new MonitorService(db, env, projects),
+    statusPages: new StatusPageService(db),
   };
 }
 
