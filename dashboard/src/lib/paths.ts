@@ -37,6 +37,14 @@ export const paths = {
 	issue: (org: string, projectId: number | string, issueId: number | string, eventId?: string | null) =>
 		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/issues/${seg(String(issueId))}` +
 		(eventId ? `?event=${seg(eventId)}` : ''),
+	/** An uptime monitor's page; with `search`, its chart window (`range`, or `from` and `to`). */
+	monitor: (org: string, projectId: number | string, monitorId: number | string, search: Record<string, string> = {}) => {
+		const qs = new URLSearchParams(search).toString();
+		return `/orgs/${seg(org)}/projects/${seg(String(projectId))}/uptime/${seg(String(monitorId))}${qs ? `?${qs}` : ''}`;
+	},
+	newMonitor: (org: string, projectId: number | string) => `/orgs/${seg(org)}/projects/${seg(String(projectId))}/uptime/new`,
+	editMonitor: (org: string, projectId: number | string, monitorId: number | string) =>
+		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/uptime/${seg(String(monitorId))}/edit`,
 	invite: (token: string) => `/invite/${seg(token)}`
 };
 

@@ -4,6 +4,7 @@ export * from './alerts.ts';
 export * from './auth.ts';
 export * from './invites.ts';
 export * from './issues.ts';
+export * from './monitors.ts';
 export * from './orgs.ts';
 export * from './projects.ts';
 export * from './tokens.ts';
