@@ -143,7 +143,7 @@ describe('an outage, from the first failing check to the recovery alert', () => 
     expect(receiver.received).toHaveLength(2);
     expect(sent.map((d) => d.type)).toEqual(['monitor.down', 'monitor.up']);
     expect(sent[0]).toMatchObject({ summary: expect.stringContaining('Shop health check is down'), data: { monitorId: monitor.id } });
-    expect(sent[0].url).toBe(`${vigil.baseUrl}/orgs/${organization.slug}/projects/${project.id}/uptime/${monitor.id}`);
+    expect(sent[0]?.url).toBe(`${vigil.baseUrl}/orgs/${organization.slug}/projects/${project.id}/uptime/${monitor.id}`);
 
     // The 24 h uptime shows the outage, exactly.
     const downMs = Date.parse(incidents[0].endedAt) - Date.parse(incidents[0].startedAt);
