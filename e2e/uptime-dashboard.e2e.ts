@@ -227,6 +227,16 @@ describe('uptime in the browser', () => {
     await page.getByRole('group', { name: 'Time range' }).getByRole('link', { name: '1 h' }).click();
     await page.waitForURL(/range=1h/);
     await page.locator('.time-chart canvas').first().waitFor();
+    // Drag across the last half of the hour: the URL holds the window, the chart shows it.
+    const plot = page.locator('.time-chart .u-over').first();
+    const box = (await plot.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width + 20, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForURL(/[?&]from=.+&to=/);
+    await page.getByRole('link', { name: 'Reset zoom' }).waitFor();
+    await page.locator('.time-chart canvas').first().waitFor();
     await shot(page, 'uptime-04-monitor-down');
 
     await page.goto(`${vigil.baseUrl}/orgs/${owner.organization.slug}/projects/${project.id}/uptime`);

@@ -5,7 +5,7 @@ export type Tone = 'ok' | 'warn' | 'danger' | 'neutral';
 
 export const STATE: Record<MonitorState, { label: string; tone: Tone; hint: string }> = {
 	up: { label: 'Up', tone: 'ok', hint: 'Answering as expected from most regions.' },
-	degraded: { label: 'Degraded', tone: 'warn', hint: 'Answering, but slower than the limit set, or failing from some regions.' },
+	degraded: { label: 'Degraded', tone: 'warn', hint: 'Answering, but slower than its limit, or failing, from at least half of its regions (not enough to call it down).' },
 	down: { label: 'Down', tone: 'danger', hint: 'Failing from most regions; an incident is open.' },
 	paused: { label: 'Paused', tone: 'neutral', hint: 'Not checked until resumed.' },
 	maintenance: { label: 'Maintenance', tone: 'neutral', hint: 'Inside a maintenance window: checked, but never alerted or counted down.' },
