@@ -224,12 +224,24 @@ describe('uptime in the browser', () => {
     expect(await page.locator('.tile').count()).toBe(4);
     // The chart is drawn, with its range selector.
     await page.locator('.time-chart canvas').first().waitFor();
+    // 7 days: hourly rollups and the recent raw checks, one line for all regions.
+    await page.getByRole('group', { name: 'Time range' }).getByRole('link', { name: '7 d' }).click();
+    await page.waitForURL(/range=7d/);
+    await page.locator('.chart:not(.stale) .time-chart canvas').first().waitFor();
+    await page.getByText('All regions', { exact: true }).waitFor();
+    expect(await page.getByText('The response times could not be loaded').count()).toBe(0);
     await page.getByRole('group', { name: 'Time range' }).getByRole('link', { name: '1 h' }).click();
     await page.waitForURL(/range=1h/);
     await page.locator('.time-chart canvas').first().waitFor();
     // Drag across the last half of the hour: the URL holds the window, the chart shows it.
-    const plot = page.locator('.time-chart .u-over').first();
-    const box = (await plot.boundingBox())!;
+    const plot = page.locator('.chart:not(.stale) .time-chart .u-over').first();
+    await plot.waitFor();
+    let box = await plot.boundingBox();
+    for (let i = 0; !box && i < 20; i++) {
+      await sleep(250); // the chart is redrawn when its data arrives
+      box = await plot.boundingBox();
+    }
+    if (!box) throw new Error('the chart has no plot area');
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width + 20, box.y + box.height / 2, { steps: 8 });
@@ -259,6 +271,15 @@ describe('uptime in the browser', () => {
     expect(await page.getByLabel('JSON path').inputValue()).toBe('$.status');
     expect(await page.getByLabel('Expected JSON value').inputValue()).toBe('"ok"');
     await shot(page, 'uptime-06-form-edit');
+
+    // A recurring window whose schedule only the Worker can reject: its message lands under the windows.
+    await page.getByRole('button', { name: 'Recurring window' }).click();
+    await page.getByLabel('Starts (cron)').fill('61 * * * *');
+    await page.getByRole('button', { name: 'Save monitor' }).click();
+    const problem = page.locator('[data-field="maintenance"] .error');
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/Recurring window/);
+    expect(page.url()).toMatch(/\/edit$/);
     expect(pageErrors).toEqual([]);
   });
 });
