@@ -27,6 +27,8 @@ export interface RoundStats {
   probeCalls: number;
   maxChecksPerProbeCall: number;
   d1Statements: number;
+  /** Round trips to D1 (a batch is one): with `probeCalls`, the subrequests of the cron invocation. */
+  d1Calls: number;
   rechecked: number;
   opened: number;
   closed: number;
@@ -103,6 +105,7 @@ async function claim(db: Db, list: MonitorRow[], roundAt: number, now: number, s
   const claimed = new Set<number>();
   for (const part of chunks(list, 500)) {
     stats.d1Statements++;
+    stats.d1Calls++;
     const rows = await db.all<{ id: number }>(sql`
       UPDATE monitors SET lease_until = ${now + LEASE_MS}, next_check_at = ${roundAt} + interval_seconds * 1000
       WHERE id IN (SELECT value FROM json_each(${JSON.stringify(part.map((m) => m.id))}))
@@ -128,6 +131,7 @@ async function checkAndJudge(env: Env, alerts: AlertContext, list: MonitorRow[],
     outcomes.push({ monitor: m, results: own, verdict, roundAt, releaseLease: !verdict.recheck, watchGap: !isRecheck });
   }
   stats.d1Statements += await saveRound(env.DB, outcomes);
+  stats.d1Calls++;
   for (const o of outcomes) {
     if (o.verdict.incident?.kind === "open") stats.opened++;
     if (o.verdict.incident?.kind === "close") stats.closed++;
@@ -184,7 +188,7 @@ export async function runUptimeRound(env: Env, scheduledTime: number, opts: { re
   const started = Date.now();
   const roundAt = scheduledTime - (scheduledTime % 60_000);
   const db = createDb(env.DB);
-  const stats: RoundStats = { roundAt: new Date(roundAt).toISOString(), monitors: 0, checks: 0, probeCalls: 0, maxChecksPerProbeCall: 0, d1Statements: 1, rechecked: 0, opened: 0, closed: 0, gaps: 0, wallMs: 0 };
+  const stats: RoundStats = { roundAt: new Date(roundAt).toISOString(), monitors: 0, checks: 0, probeCalls: 0, maxChecksPerProbeCall: 0, d1Statements: 1, d1Calls: 1, rechecked: 0, opened: 0, closed: 0, gaps: 0, wallMs: 0 };
   const due = await dueMonitors(db, roundAt, started);
   const list = due.length ? await claim(db, due, roundAt, started, stats) : [];
   stats.monitors = list.length;
