@@ -250,6 +250,11 @@ describe('uptime in the browser', () => {
     await page.getByRole('link', { name: 'Reset zoom' }).waitFor();
     await page.locator('.time-chart canvas').first().waitFor();
     await shot(page, 'uptime-04-monitor-down');
+    // The chart follows the theme (its canvas colors come from the CSS tokens).
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(300);
+    await shot(page, 'uptime-04-monitor-down-dark', 'desktop');
+    await page.emulateMedia({ colorScheme: 'light' });
 
     await page.goto(`${vigil.baseUrl}/orgs/${owner.organization.slug}/projects/${project.id}/uptime`);
     await page.getByText('1 down').waitFor();
