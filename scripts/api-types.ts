@@ -27,7 +27,7 @@ function tsType(s: Schema | undefined, indent: string): string {
   const variants = s.anyOf ?? s.oneOf;
   if (variants) return variants.map((v) => tsType(v, indent)).join(" | ");
   if (s.allOf) return s.allOf.map((v) => tsType(v, indent)).join(" & ");
-  if (Array.isArray(s.type)) return s.type.map((t) => tsType({ ...s, type: t }, indent)).join(" | ");
+  if (Array.isArray(s.type)) return s.type.map((t) => (t === "null" ? "null" : tsType({ ...s, type: t }, indent))).join(" | ");
   if (s.type === "array") return `Array<${tsType(s.items, indent)}>`;
   if (s.type === "object" || s.properties) {
     if (!s.properties) {

@@ -297,6 +297,19 @@ describe("monitor definitions", () => {
     expect(await bad({ unknownField: 1 })).toMatch(/Unknown field/);
   });
 
+  it("a PATCH changes only the fields it names", async () => {
+    const target = await newTarget();
+    const { client, project } = await withProject("patch");
+    const m = await createMonitor({ client } as never, project.id, target, {
+      type: "tcp", url: target.tcp, regions: ["weur", "apac"], intervalSeconds: 300, jsonAssertion: { path: "$.db", equals: "ok" }, public: true,
+    });
+    const paused = await client.patch(`/monitors/${m.id}`, { paused: true });
+    expect(paused.status).toBe(200);
+    expect(paused.body).toMatchObject({ paused: true, state: "paused", type: "tcp", url: target.tcp, regions: ["weur", "apac"], intervalSeconds: 300, jsonAssertion: { path: "$.db", equals: "ok" }, public: true });
+    const renamed = (await client.patch(`/monitors/${m.id}`, { name: "Database port" })).body;
+    expect(renamed).toMatchObject({ name: "Database port", paused: true, type: "tcp", regions: ["weur", "apac"] });
+  });
+
   it("Test now runs the definition from each region and saves nothing", async () => {
     const target = await newTarget({ body: "<b>hello</b>", failRegions: ["apac"], failStatus: 500 });
     const { client, project } = await withProject("testnow");
@@ -326,5 +339,8 @@ describe("monitor definitions", () => {
       ["weur", 1],
       ["apac", 1],
     ]);
+    // Beyond the 48 h raw window: hourly rollups, and the recent hours folded from the raw checks.
+    const week = (await client.get(`/monitors/${m.id}/response-times?from=${Math.floor(Date.now() / 1000) - 7 * 86400}`)).body;
+    expect(week).toMatchObject({ source: "hourly", bucketSeconds: 3600, series: [{ region: "all", points: [{ checks: 3, failures: 0 }] }] });
   });
 });

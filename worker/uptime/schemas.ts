@@ -43,7 +43,7 @@ const monitorFields = {
   expectedStatus: z.array(statusCode).max(20).default(["2xx", "3xx"]).openapi({ description: 'Accepted status codes or classes; default `["2xx","3xx"]`' }),
   keyword: z.string().min(1).max(200).nullable().default(null),
   keywordMode: z.enum(["present", "absent"]).default("present"),
-  jsonAssertion: JsonAssertionSchema.nullable().default(null),
+  jsonAssertion: z.union([JsonAssertionSchema, z.null()]).default(null),
   maxResponseMs: z.number().int().min(1).max(60_000).nullable().default(null).openapi({ description: "Slower than this is `degraded`" }),
   followRedirects: z.boolean().default(true),
   timeoutMs: z.number().int().min(500).max(30_000).default(10_000),
@@ -72,8 +72,11 @@ const monitorFields = {
 export const NewMonitorBody = z.strictObject(monitorFields).openapi("NewMonitorRequest");
 export type NewMonitor = z.infer<typeof NewMonitorBody>;
 
+/** A field's schema without its default: in a PATCH, a missing field stays as it is. */
+const withoutDefault = <T extends z.ZodType>(field: T): z.ZodType => (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : field);
+
 export const UpdateMonitorBody = z
-  .strictObject(Object.fromEntries(Object.entries(monitorFields).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof monitorFields]: z.ZodOptional<(typeof monitorFields)[K]> })
+  .strictObject(Object.fromEntries(Object.entries(monitorFields).map(([k, v]) => [k, withoutDefault(v).optional()])) as { [K in keyof typeof monitorFields]: z.ZodOptional<z.ZodType<z.output<(typeof monitorFields)[K]>>> })
   .openapi("UpdateMonitorRequest");
 
 export const MonitorIdParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" }, example: 7 }) });
@@ -159,7 +162,7 @@ export const MonitorListItemSchema = MonitorSchema.extend({
 export const MonitorDetailSchema = MonitorSchema.extend({
   uptime: z.object({ "24h": z.number().nullable(), "7d": z.number().nullable(), "30d": z.number().nullable(), "90d": z.number().nullable() }),
   bars: z.array(DayBarSchema),
-  openIncident: IncidentSchema.nullable(),
+  openIncident: z.union([IncidentSchema, z.null()]),
   recentFailures: z.array(CheckSchema).openapi({ description: "The last failing checks, newest first, with the response excerpt" }),
   gaps: z.array(z.object({ from: isoDate, to: isoDate })).openapi({ description: "Times in the last 90 days Vigil did not check (not counted as up or down)" }),
 }).openapi("MonitorDetail");
@@ -186,7 +189,7 @@ export const ResponseTimesSchema = z
     from: isoDate,
     to: isoDate,
     bucketSeconds: z.number().int(),
-    source: z.enum(["checks", "hourly"]).openapi({ description: "`checks` inside the raw window (48 h), `hourly` beyond it" }),
+    source: z.enum(["checks", "hourly"]).openapi({ description: "`checks`: per region, when the range is inside the 48 h of raw checks; `hourly`: one line for all regions per hour (rollups, and recent checks folded the same way)" }),
     series: z.array(
       z.object({
         region: z.union([RegionSchema, z.literal("all")]),

@@ -19,6 +19,7 @@ type MonitorRow = typeof monitors.$inferSelect;
 type IncidentRow = typeof incidents.$inferSelect;
 type CheckRow = typeof monitorChecks.$inferSelect;
 
+const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const SPARK_BUCKET = 30 * 60_000;
 /** Monitors per project: enough for a small team, and a bound on one list request's work. */
@@ -26,6 +27,25 @@ export const MAX_MONITORS_PER_PROJECT = 200;
 
 const toSpan = (g: { from: Date; to: Date }): Span => ({ from: g.from.getTime(), to: g.to.getTime() });
 const toOutage = (i: IncidentRow) => ({ startedAt: i.startedAt.getTime(), endedAt: i.endedAt?.getTime() ?? null });
+
+/** Raw checks summed up per hour like the rollups: count, failures, average and p95 of the answered ones. */
+function foldIntoHours(checks: { checkedAt: Date; status: string; latencyMs: number | null }[]) {
+  const hours = new Map<number, { latencies: number[]; failures: number; checks: number }>();
+  for (const c of checks) {
+    const hour = Math.floor(c.checkedAt.getTime() / HOUR) * HOUR;
+    const h = hours.get(hour) ?? { latencies: [], failures: 0, checks: 0 };
+    h.checks++;
+    if (c.status === "down") h.failures++;
+    if (c.latencyMs !== null) h.latencies.push(c.latencyMs);
+    hours.set(hour, h);
+  }
+  return [...hours].map(([hour, h]) => {
+    const sorted = h.latencies.sort((a, b) => a - b);
+    const avg = sorted.length ? Math.round(sorted.reduce((a, b) => a + b, 0) / sorted.length) : null;
+    const p95 = sorted.length ? sorted[Math.ceil(0.95 * sorted.length) - 1]! : null;
+    return [hour, { t: new Date(hour), avgMs: avg, p95Ms: p95, failures: h.failures, checks: h.checks }] as const;
+  });
+}
 
 export class MonitorService {
   constructor(
@@ -211,14 +231,28 @@ export class MonitorService {
       }));
       return { from, to, bucketSeconds: bucket / 1000, source: "checks" as const, series };
     }
-    const rows = await this.db
-      .select()
-      .from(monitorHourly)
-      .where(and(eq(monitorHourly.monitorId, m.id), gte(monitorHourly.hour, new Date(from)), lt(monitorHourly.hour, new Date(to))))
-      .orderBy(monitorHourly.hour)
-      .all();
-    const points = rows.map((r) => ({ t: r.hour, avgMs: r.avgMs === null ? null : Math.round(r.avgMs), p95Ms: r.p95Ms, failures: r.failures, checks: r.checks }));
-    return { from, to, bucketSeconds: 3600, source: "hourly" as const, series: [{ region: "all" as const, points }] };
+    // Beyond the raw window: the hourly rollups, and for the recent hours not folded yet, the raw checks
+    // folded into hours the same way (all regions together).
+    const rawFrom = Math.floor((now - RAW_CHECKS_KEPT_MS) / HOUR) * HOUR;
+    const [rolled, recent] = await Promise.all([
+      this.db
+        .select()
+        .from(monitorHourly)
+        .where(and(eq(monitorHourly.monitorId, m.id), gte(monitorHourly.hour, new Date(from)), lt(monitorHourly.hour, new Date(to))))
+        .orderBy(monitorHourly.hour)
+        .all(),
+      to > rawFrom
+        ? this.db
+            .select({ checkedAt: monitorChecks.checkedAt, status: monitorChecks.status, latencyMs: monitorChecks.latencyMs })
+            .from(monitorChecks)
+            .where(and(eq(monitorChecks.monitorId, m.id), gte(monitorChecks.checkedAt, new Date(Math.max(from, rawFrom))), lt(monitorChecks.checkedAt, new Date(to))))
+            .all()
+        : Promise.resolve([]),
+    ]);
+    const points = new Map(rolled.map((r) => [r.hour.getTime(), { t: r.hour, avgMs: r.avgMs === null ? null : Math.round(r.avgMs), p95Ms: r.p95Ms, failures: r.failures, checks: r.checks }]));
+    for (const [hour, checks] of foldIntoHours(recent)) if (!points.has(hour)) points.set(hour, checks);
+    const series = [{ region: "all" as const, points: [...points.values()].sort((a, b) => a.t.getTime() - b.t.getTime()) }];
+    return { from, to, bucketSeconds: 3600, source: "hourly" as const, series };
   }
 
   async incidents(monitorId: number, userId: string): Promise<IncidentRow[]> {

@@ -340,10 +340,7 @@ export interface Schemas {
     jsonAssertion: {
       path: string;
       equals?: unknown;
-    } | {
-      path: string;
-      equals?: unknown;
-    };
+    } | null;
     maxResponseMs: number | null;
     followRedirects: boolean;
     timeoutMs: number;
@@ -372,7 +369,7 @@ export interface Schemas {
     expectedStatus?: Array<number | string>;
     keyword?: string | null;
     keywordMode?: "present" | "absent";
-    jsonAssertion?: Schemas["JsonAssertion"];
+    jsonAssertion?: Schemas["JsonAssertion"] | null;
     maxResponseMs?: number | null;
     followRedirects?: boolean;
     timeoutMs?: number;
@@ -384,9 +381,6 @@ export interface Schemas {
     maintenance?: Array<Schemas["MaintenanceWindow"]>;
   };
   "JsonAssertion": {
-    path: string;
-    equals?: unknown;
-  } | {
     path: string;
     equals?: unknown;
   };
@@ -410,7 +404,7 @@ export interface Schemas {
       "90d": number | null;
     };
     bars: Array<Schemas["UptimeDay"]>;
-    openIncident: Schemas["Incident"];
+    openIncident: Schemas["Incident"] | null;
     recentFailures: Array<Schemas["Check"]>;
     gaps: Array<{
       from: string;
@@ -418,21 +412,6 @@ export interface Schemas {
     }>;
   };
   "Incident": {
-    id: number;
-    monitorId: number;
-    startedAt: string;
-    confirmedAt: string;
-    endedAt: string | null;
-    durationSeconds: number;
-    failingRegions: Array<Schemas["Region"]>;
-    firstError: {
-      region: Schemas["Region"];
-      errorClass: "dns" | "connect" | "tls" | "timeout" | "status" | "keyword" | "assertion" | "internal";
-      message: string;
-      httpStatus: number | null;
-      excerpt: string | null;
-    };
-  } | {
     id: number;
     monitorId: number;
     startedAt: string;
@@ -469,7 +448,7 @@ export interface Schemas {
     expectedStatus?: Array<number | string>;
     keyword?: string | null;
     keywordMode?: "present" | "absent";
-    jsonAssertion?: Schemas["JsonAssertion"];
+    jsonAssertion?: Schemas["JsonAssertion"] | null;
     maxResponseMs?: number | null;
     followRedirects?: boolean;
     timeoutMs?: number;
