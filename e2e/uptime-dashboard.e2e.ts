@@ -219,6 +219,14 @@ describe('uptime in the browser', () => {
     expect(text).toContain('Connection');
     expect(text).toMatch(/wnam|weur|apac/);
 
+    // "Show on the chart" zooms the chart to the incident, 15 minutes either side.
+    await incident.getByRole('link', { name: 'Show on the chart' }).click();
+    await page.waitForURL(/[?&]from=.+&to=/);
+    const zoomed = new URL(page.url());
+    const started = Date.parse((await incident.locator('time').first().getAttribute('datetime')) ?? '');
+    expect(Date.parse(zoomed.searchParams.get('from') ?? '')).toBe(started - 15 * 60_000);
+    await page.getByRole('link', { name: 'Reset zoom' }).waitFor();
+
     // The last errors list the failing checks; the uptime tiles have numbers.
     expect(await page.getByRole('list', { name: 'Last errors' }).getByRole('listitem').count()).toBeGreaterThanOrEqual(3);
     expect(await page.locator('.tile').count()).toBe(4);
