@@ -7,6 +7,8 @@ import type { HonoEnv } from "./env";
 import { ApiError, errorResponse } from "./lib/errors";
 import { alertRoutes } from "./alerts/routes";
 import { issueRoutes } from "./errors/routes";
+import { cronRoutes } from "./crons/routes";
+import { pingRoutes, sentryCronRoutes } from "./crons/ingest.routes";
 import { ingestRoutes } from "./ingest/routes";
 import { init } from "./lib/init";
 import { newRouter } from "./lib/openapi";
@@ -74,7 +76,8 @@ export function managementApi() {
     .route("/", keyRoutes)
     .route("/", issueRoutes)
     .route("/", alertRoutes)
-    .route("/", uptimeRoutes);
+    .route("/", uptimeRoutes)
+    .route("/", cronRoutes);
   api.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
     in: "cookie",
@@ -96,7 +99,7 @@ export function newApp() {
   app.onError(onError);
   app.notFound((c) => errorResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}.`)));
   // The public status page and badges: no sign-in, outside /api/v1 and its OpenAPI document.
-  const routes = app.route("/api/v1", managementApi()).route("/api", ingestRoutes).route("/", statusRoutes);
+  const routes = app.route("/api/v1", managementApi()).route("/api", sentryCronRoutes).route("/api", ingestRoutes).route("/ping", pingRoutes).route("/", statusRoutes);
   return routes;
 }
 

@@ -6,6 +6,7 @@ export { RateLimiter } from "./accounts/throttle";
 export { IngestGate } from "./ingest/gate";
 export { AlertDeduper } from "./alerts/deduper";
 export { Probe } from "./uptime/probe";
+export { CronMonitor } from "./crons/monitor-object";
 
 const app = newApp();
 

@@ -10,6 +10,7 @@ import { InviteService } from "./orgs/invites.service";
 import { MemberService } from "./orgs/members.service";
 import { OrgService } from "./orgs/service";
 import { KeyService } from "./projects/keys.service";
+import { CronService } from "./crons/service";
 import { ProjectService } from "./projects/service";
 import { StatusPageService } from "./status/service";
 import { MonitorService } from "./uptime/service";
@@ -32,6 +33,7 @@ export function createServices(db: Db, env: Env, origin: string) {
     rules: new RuleService(db, projects),
     alertLog: new AlertLogService(db, projects),
     monitors: new MonitorService(db, env, projects),
+    crons: new CronService(db, env, projects, origin),
     statusPages: new StatusPageService(db),
   };
 }

@@ -15,7 +15,7 @@ export const FLAP_WINDOW_MS = 15 * 60_000;
 /** This many changes within the window (down, up, down) make a check flapping. */
 export const FLAP_CHANGES = 3;
 
-const DOWN = new Set<string>(["monitor.down", "cron.missed", "cron.failed"]);
+const DOWN = new Set<string>(["monitor.down", "cron.missed", "cron.failed", "cron.timeout"]);
 const UP = new Set<string>(["monitor.up", "cron.recovered"]);
 
 export interface Target {

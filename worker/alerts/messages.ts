@@ -24,6 +24,7 @@ const TITLES: Record<AlertContent["type"], string> = {
   "monitor.up": "Monitor up",
   "cron.missed": "Cron missed",
   "cron.failed": "Cron failed",
+  "cron.timeout": "Cron timed out",
   "cron.recovered": "Cron recovered",
   "logs.threshold": "Log threshold crossed",
   "performance.issue": "Performance issue",

@@ -9,7 +9,7 @@ import { alertRules, channels, type AlertType } from "./schema";
 type RuleRow = typeof alertRules.$inferSelect;
 
 /** What a new project sends to its organization's first channel. */
-export const DEFAULT_EVENTS: AlertType[] = ["issue.new", "issue.regressed", "monitor.down", "monitor.up", "cron.missed", "cron.failed", "cron.recovered"];
+export const DEFAULT_EVENTS: AlertType[] = ["issue.new", "issue.regressed", "monitor.down", "monitor.up", "cron.missed", "cron.failed", "cron.timeout", "cron.recovered"];
 export const DEFAULT_RULE_NAME = "Default: new and regressed issues, outages, cron problems";
 
 export interface RuleInput {

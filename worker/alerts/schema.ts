@@ -12,6 +12,7 @@ export const ALERT_TYPES = [
   "monitor.up",
   "cron.missed",
   "cron.failed",
+  "cron.timeout",
   "cron.recovered",
   "logs.threshold",
   "performance.issue",

@@ -5,3 +5,4 @@ export * from "../projects/schema";
 export * from "../errors/schema";
 export * from "../alerts/schema";
 export * from "../uptime/schema";
+export * from "../crons/schema";

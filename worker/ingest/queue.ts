@@ -11,7 +11,16 @@ export interface EventMessage {
   staged?: string;
 }
 
-export type IngestMessage = EventMessage;
+/** A Sentry `check_in` envelope item, for the cron monitor of its slug. */
+export interface CheckinMessage {
+  kind: "check_in";
+  projectId: number;
+  /** Epoch milliseconds when Vigil accepted it: the check-in's time. */
+  receivedAt: number;
+  payload: Record<string, unknown>;
+}
+
+export type IngestMessage = EventMessage | CheckinMessage;
 
 /** Queue messages are limited to 128 KB; keep room for the envelope of the message itself. */
 export const INLINE_LIMIT = 100 * 1024;

@@ -78,6 +78,7 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
   const key = early ?? (await authorize(ctx.db, ctx.projectId, keyFromDsn(envelope.headers.dsn)));
 
   let event: { item: EnvelopeItem; json: Record<string, unknown> } | undefined;
+  const checkins: Record<string, unknown>[] = [];
   const attachments: EnvelopeItem[] = [];
   let primaryItems = 0;
   const counts: Partial<Record<Category, number>> = {};
@@ -86,6 +87,7 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
     if (item.type === "event" || item.type === "transaction") primaryItems += 1;
     if (item.type === "event" && json) event = { item, json };
     if (item.type === "attachment") attachments.push(item);
+    if (item.type === "check_in" && json) checkins.push(json);
     const category = categoryOf(item.type);
     if (category) counts[category] = (counts[category] ?? 0) + 1;
   });
@@ -102,8 +104,12 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
       JSON.stringify(event.json),
     );
   }
-  // Transactions, logs, check-ins, spans and attachments are counted above; their capabilities process them
-  // in later releases. Unknown item types are skipped.
+  if (checkins.length && accepted.has("monitor")) {
+    const receivedAt = Date.now();
+    await ctx.env.INGEST_QUEUE.sendBatch(checkins.slice(0, 100).map((payload) => ({ body: { kind: "check_in", projectId: ctx.projectId, receivedAt, payload } })));
+  }
+  // Transactions, logs, spans and attachments are counted above; their capabilities process them in later
+  // releases. Unknown item types are skipped.
   return { eventId, headers };
 }
 

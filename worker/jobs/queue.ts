@@ -1,3 +1,4 @@
+import { processCheckinBatch } from "../crons/process";
 import { processEventBatch } from "../errors/process";
 import type { EventMessage, IngestMessage } from "../ingest/queue";
 
@@ -9,6 +10,7 @@ type Handler<M> = (messages: Message<M>[], env: Env) => Promise<void>;
 /** Each message kind and the capability that processes it. Later capabilities add theirs here. */
 const handlers: { [K in IngestMessage["kind"]]: Handler<Extract<IngestMessage, { kind: K }>> } = {
   event: processEventBatch,
+  check_in: processCheckinBatch,
 };
 
 /**

@@ -28,6 +28,7 @@ export const EVENT_GROUPS: readonly EventGroup[] = [
 		events: [
 			{ type: 'cron.missed', label: 'Cron missed', hint: 'A run did not start in time' },
 			{ type: 'cron.failed', label: 'Cron failed', hint: 'A run reported an error' },
+			{ type: 'cron.timeout', label: 'Cron timed out', hint: 'A run started and did not finish in time' },
 			{ type: 'cron.recovered', label: 'Cron recovered', hint: 'Runs are fine again' }
 		]
 	},

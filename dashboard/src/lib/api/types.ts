@@ -473,6 +473,7 @@ export type AlertType =
 	| 'monitor.up'
 	| 'cron.missed'
 	| 'cron.failed'
+	| 'cron.timeout'
 	| 'cron.recovered'
 	| 'logs.threshold'
 	| 'performance.issue';

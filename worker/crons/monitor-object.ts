@@ -1,0 +1,153 @@
+import { DurableObject } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { AlertContext } from "../alerts/raise";
+import { createDb } from "../db/client";
+import { describeSchedule, nextExpected } from "./schedule";
+import { initialState, nextAlarm, onCheckin, onTick, type CheckinInput, type CronAlert, type CronConfig, type MachineState, type Step } from "./machine";
+import { cronMonitors } from "./schema";
+
+type MonitorRow = typeof cronMonitors.$inferSelect;
+
+/** How much of a run's log is kept. */
+export const LOG_LIMIT = 10_000;
+
+export const configOf = (m: MonitorRow): CronConfig => ({
+  schedule: m.schedule,
+  timezone: m.timezone,
+  marginMs: m.checkinMargin * 60_000,
+  maxRuntimeMs: m.maxRuntime * 60_000,
+  failureThreshold: m.failureThreshold,
+  recoveryThreshold: m.recoveryThreshold,
+  paused: m.paused,
+});
+
+/**
+ * Vigil's own pulse: did check-ins nearly stop arriving across every project (a platform outage, not
+ * the jobs)? True when the last 5 minutes brought under a tenth of the previous hour's rate, and that
+ * hour was busy enough to judge (at least 30 check-ins).
+ */
+export async function ingestCollapsed(d1: D1Database, now: number): Promise<boolean> {
+  const row = await d1
+    .prepare(
+      `SELECT sum(received_at >= ?1) AS recent, sum(received_at < ?1) AS before FROM cron_checkins
+       WHERE received_at >= ?2 AND received_at < ?3 AND source != 'vigil'`,
+    )
+    .bind(now - 5 * 60_000, now - 65 * 60_000, now)
+    .first<{ recent: number | null; before: number | null }>();
+  const recent = row?.recent ?? 0;
+  const before = row?.before ?? 0;
+  return before >= 30 && recent < (before / 12) * 0.1;
+}
+
+/**
+ * One per cron monitor: the single writer of its state. Check-ins arrive through `checkin()`; one alarm
+ * waits for the next deadline (late, missed, a run's timeout), so a monitor costs nothing between them.
+ * It writes the check-in rows and the monitor's state to D1 and raises the alerts.
+ */
+export class CronMonitor extends DurableObject<Env> {
+  private async load(monitorId: number): Promise<{ monitor: MonitorRow; state: MachineState } | null> {
+    const monitor = await createDb(this.env.DB).select().from(cronMonitors).where(eq(cronMonitors.id, monitorId)).get();
+    if (!monitor) {
+      // Deleted: forget everything, wake no more.
+      await this.ctx.storage.deleteAll();
+      await this.ctx.storage.deleteAlarm();
+      return null;
+    }
+    await this.ctx.storage.put("monitorId", monitorId);
+    const state = (await this.ctx.storage.get<MachineState>("state")) ?? initialState(monitor.createdAt.getTime());
+    return { monitor, state };
+  }
+
+  /** Save a step: its check-in rows and the monitor's new state in D1, the state here, the next alarm; then alert. */
+  private async apply(monitor: MonitorRow, step: Step, now: number): Promise<MachineState> {
+    const cfg = configOf(monitor);
+    const d1 = this.env.DB;
+    const s = step.state;
+    const statements = step.rows.map((r) =>
+      d1
+        .prepare(
+          `INSERT INTO cron_checkins (id, monitor_id, status, run_id, source, environment, started_at, finished_at, duration_ms, exit_code, log, received_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+           ON CONFLICT (id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
+             exit_code = coalesce(excluded.exit_code, exit_code), log = coalesce(excluded.log, log)`,
+        )
+        .bind(r.id, monitor.id, r.status, r.runId, r.source, r.environment, r.startedAt, r.finishedAt, r.durationMs, r.exitCode, r.log?.slice(0, LOG_LIMIT) ?? null, now),
+    );
+    statements.push(
+      d1
+        .prepare(`UPDATE cron_monitors SET state = ?, state_since = ?, last_checkin_at = ?, last_duration_ms = ?, next_expected_at = ?, updated_at = ? WHERE id = ?`)
+        .bind(cfg.paused ? "paused" : s.state, s.stateSince, s.lastCheckinAt, s.lastDurationMs, s.expectedAt, now, monitor.id),
+    );
+    await d1.batch(statements);
+    await this.ctx.storage.put("state", s);
+    const wake = nextAlarm(s, cfg, now);
+    if (wake === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(wake);
+    if (step.alerts.length) {
+      const alerts = new AlertContext(createDb(d1), this.env);
+      for (const a of step.alerts) await alerts.raise(alertEvent(monitor, a));
+    }
+    return s;
+  }
+
+  /** A check-in for this monitor (already matched by slug, environment and key). */
+  async checkin(monitorId: number, input: CheckinInput): Promise<MachineState | null> {
+    const loaded = await this.load(monitorId);
+    if (!loaded) return null;
+    return this.apply(loaded.monitor, onCheckin(loaded.state, configOf(loaded.monitor), input), Date.now());
+  }
+
+  /**
+   * Let time pass up to `now` (the alarm calls it with the clock; tests with their own). Also called
+   * after the monitor's settings change, to move the alarm.
+   */
+  async tick(monitorId: number, now = Date.now()): Promise<MachineState | null> {
+    const loaded = await this.load(monitorId);
+    if (!loaded) return null;
+    const cfg = configOf(loaded.monitor);
+    const wouldMiss = loaded.state.expectedAt !== null && loaded.state.expectedAt + cfg.marginMs <= now && !cfg.paused;
+    const collapsed = wouldMiss ? await ingestCollapsed(this.env.DB, now) : false;
+    return this.apply(loaded.monitor, onTick(loaded.state, cfg, now, collapsed), now);
+  }
+
+  /** The settings changed: a new schedule counts from the last check-in; pausing stops the alarm. */
+  async reconfigure(monitorId: number, now = Date.now()): Promise<MachineState | null> {
+    const loaded = await this.load(monitorId);
+    if (!loaded) return null;
+    const { monitor, state } = loaded;
+    const expectedAt = monitor.paused || state.lastCheckinAt === null ? state.expectedAt : nextExpected(monitor.schedule, monitor.timezone, state.lastCheckinAt);
+    const next: MachineState = { ...state, expectedAt: state.lastCheckinAt === null ? null : Math.max(expectedAt ?? now, now), ...(monitor.paused ? {} : state.state === "paused" ? { state: "new", stateSince: now } : {}) };
+    return this.apply(monitor, { state: next, rows: [], alerts: [] }, now);
+  }
+
+  override async alarm(): Promise<void> {
+    const monitorId = await this.ctx.storage.get<number>("monitorId");
+    if (monitorId !== undefined) await this.tick(monitorId);
+  }
+}
+
+function when(ms: number): string {
+  return new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}
+
+function alertEvent(m: MonitorRow, a: CronAlert) {
+  const schedule = describeSchedule(m.schedule, m.timezone);
+  const base = { projectId: m.projectId, key: `cron:${m.id}`, path: `crons/${m.id}`, ...(m.environment ? { environment: m.environment } : {}) };
+  const data = { cronId: m.id, slug: m.slug, name: m.name, schedule };
+  switch (a.type) {
+    case "cron.missed":
+      return { ...base, type: a.type, summary: `${m.name} did not run: expected at ${when(a.expectedAt)} (${schedule})`, data: { ...data, expectedAt: new Date(a.expectedAt).toISOString() } };
+    case "cron.timeout":
+      return { ...base, type: a.type, summary: `${m.name} is still running after ${m.maxRuntime} min (started ${when(a.startedAt)})`, data: { ...data, startedAt: new Date(a.startedAt).toISOString() } };
+    case "cron.failed":
+      return {
+        ...base,
+        type: a.type,
+        summary: `${m.name} failed${a.exitCode !== null ? ` with exit code ${a.exitCode}` : ""}`,
+        ...(a.log ? { excerpt: a.log.slice(-500) } : {}),
+        data: { ...data, exitCode: a.exitCode },
+      };
+    case "cron.recovered":
+      return { ...base, type: a.type, summary: `${m.name} runs again`, data: { ...data, failedSince: new Date(a.failedSince).toISOString() } };
+  }
+}
