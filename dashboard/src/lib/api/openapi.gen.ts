@@ -255,7 +255,7 @@ export interface Schemas {
     frequencyMinutes: number | null;
     createdAt: string;
   };
-  "AlertType": "issue.new" | "issue.regressed" | "issue.frequency" | "monitor.down" | "monitor.up" | "cron.missed" | "cron.failed" | "cron.recovered" | "logs.threshold" | "performance.issue";
+  "AlertType": "issue.new" | "issue.regressed" | "issue.frequency" | "monitor.down" | "monitor.up" | "cron.missed" | "cron.failed" | "cron.timeout" | "cron.recovered" | "logs.threshold" | "performance.issue";
   "NewAlertRuleRequest": {
     name: string;
     events: Array<Schemas["AlertType"]>;
@@ -284,7 +284,7 @@ export interface Schemas {
       type: "slack" | "webhook" | "email";
       deleted: boolean;
     };
-    type: "issue.new" | "issue.regressed" | "issue.frequency" | "monitor.down" | "monitor.up" | "cron.missed" | "cron.failed" | "cron.recovered" | "logs.threshold" | "performance.issue" | "test";
+    type: "issue.new" | "issue.regressed" | "issue.frequency" | "monitor.down" | "monitor.up" | "cron.missed" | "cron.failed" | "cron.timeout" | "cron.recovered" | "logs.threshold" | "performance.issue" | "test";
     summary: string;
     url: string;
     status: "pending" | "sent" | "failed";
@@ -474,5 +474,82 @@ export interface Schemas {
         checks: number;
       }>;
     }>;
+  };
+  "CronListItem": Schemas["Cron"] & {
+    recent: Array<{
+      id: string;
+      status: "in_progress" | "ok" | "error" | "missed" | "timeout" | "unknown";
+      startedAt: string;
+      durationMs: number | null;
+    }>;
+  };
+  "CronSchedule": {
+    type: "crontab";
+    value: string;
+  } | {
+    type: "interval";
+    value: number;
+    unit: "minute" | "hour" | "day";
+  };
+  "CronState": "new" | "ok" | "late" | "missed" | "in_progress" | "timeout" | "error" | "paused";
+  "Cron": {
+    id: number;
+    projectId: number;
+    slug: string;
+    name: string;
+    schedule: Schemas["CronSchedule"];
+    scheduleText: string;
+    timezone: string;
+    checkinMargin: number;
+    maxRuntime: number;
+    failureThreshold: number;
+    recoveryThreshold: number;
+    environment: string | null;
+    paused: boolean;
+    state: Schemas["CronState"];
+    stateSince: string;
+    lastCheckinAt: string | null;
+    lastDurationMs: number | null;
+    nextExpectedAt: string | null;
+    pingUrl: string;
+    createdAt: string;
+    updatedAt: string;
+  };
+  "NewCronRequest": {
+    slug: string;
+    name?: string;
+    schedule: Schemas["CronSchedule"];
+    timezone?: string;
+    checkinMargin?: number;
+    maxRuntime?: number;
+    failureThreshold?: number;
+    recoveryThreshold?: number;
+    environment?: string | null;
+    paused?: boolean;
+  };
+  "UpdateCronRequest": {
+    slug?: string;
+    name?: string;
+    schedule?: Schemas["CronSchedule"];
+    timezone?: string;
+    checkinMargin?: number;
+    maxRuntime?: number;
+    failureThreshold?: number;
+    recoveryThreshold?: number;
+    environment?: string | null;
+    paused?: boolean;
+  };
+  "CronCheckin": {
+    id: string;
+    status: "in_progress" | "ok" | "error" | "missed" | "timeout" | "unknown";
+    runId: string | null;
+    source: "sentry" | "http" | "ping" | "vigil";
+    environment: string | null;
+    startedAt: string;
+    finishedAt: string | null;
+    durationMs: number | null;
+    exitCode: number | null;
+    log: string | null;
+    receivedAt: string;
   };
 }
