@@ -17,6 +17,7 @@ interface World {
     channelId: string;
     ruleId: string;
     monitorId: number;
+    cronId: number;
   };
   attacker: Awaited<ReturnType<typeof withProject>> & { keyId: string };
 }
@@ -78,6 +79,12 @@ const foreign: Case[] = [
   { method: "GET", template: "/monitors/{id}/checks", path: (w) => `/monitors/${w.victim.monitorId}/checks` },
   { method: "GET", template: "/monitors/{id}/response-times", path: (w) => `/monitors/${w.victim.monitorId}/response-times` },
   { method: "GET", template: "/monitors/{id}/incidents", path: (w) => `/monitors/${w.victim.monitorId}/incidents` },
+  { method: "GET", template: "/projects/{id}/crons", path: (w) => `/projects/${w.victim.project.id}/crons` },
+  { method: "POST", template: "/projects/{id}/crons", path: (w) => `/projects/${w.victim.project.id}/crons`, body: { slug: "planted", schedule: { type: "interval", value: 1, unit: "hour" } } },
+  { method: "GET", template: "/crons/{id}", path: (w) => `/crons/${w.victim.cronId}` },
+  { method: "PATCH", template: "/crons/{id}", path: (w) => `/crons/${w.victim.cronId}`, body: { paused: true } },
+  { method: "DELETE", template: "/crons/{id}", path: (w) => `/crons/${w.victim.cronId}` },
+  { method: "GET", template: "/crons/{id}/checkins", path: (w) => `/crons/${w.victim.cronId}/checkins` },
 ];
 
 /** Mixed ids: the attacker's own project or organization with the victim's key or member id. */
@@ -113,7 +120,7 @@ const ownOnly: Record<string, string> = {
 let world: World;
 
 async function snapshot(): Promise<string> {
-  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens", "issues", "events", "issue_tags", "channels", "alert_rules", "alerts", "monitors", "monitor_checks", "monitor_incidents"];
+  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens", "issues", "events", "issue_tags", "channels", "alert_rules", "alerts", "monitors", "monitor_checks", "monitor_incidents", "cron_monitors", "cron_checkins"];
   const rows = await Promise.all(tables.map((t) => env.DB.prepare(`select * from ${t} order by rowid`).all()));
   return JSON.stringify(rows.map((r) => r.results));
 }
@@ -130,8 +137,9 @@ beforeAll(async () => {
   const channel = await victim.client.post(`/orgs/${victim.orgSlug}/channels`, { type: "email", name: "On call", email: "oncall@example.com" });
   const ruleId = (await victim.client.get(`/projects/${victim.project.id}/alert-rules`)).body.data[0].id as string;
   const monitor = await victim.client.post(`/projects/${victim.project.id}/monitors`, { name: "Victim's admin panel", url: "https://admin.victim.example/" });
+  const cron = await victim.client.post(`/projects/${victim.project.id}/crons`, { slug: "victim-backup", schedule: { type: "crontab", value: "0 3 * * *" } });
   world = {
-    victim: { ...victim, keyId: victimKey, inviteId: invite.body.id, tokenId: token.body.id, issueId, eventId: sent.body.id, channelId: channel.body.id, ruleId, monitorId: monitor.body.id },
+    victim: { ...victim, keyId: victimKey, inviteId: invite.body.id, tokenId: token.body.id, issueId, eventId: sent.body.id, channelId: channel.body.id, ruleId, monitorId: monitor.body.id, cronId: cron.body.id },
     attacker: { ...attacker, keyId: attackerKey },
   };
 });
