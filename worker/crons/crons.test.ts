@@ -103,6 +103,9 @@ describe("pings, Healthchecks style", () => {
     expect((await ping(`/ping/not-a-key/sync`)).status).toBe(401);
     expect((await ping(`/ping/${key}/sync/256`)).status).toBe(404);
     expect((await ping(`/ping/${key}/sync`, { method: "POST", body: "x".repeat(200 * 1024) })).status).toBe(413);
+    // Output that is not UTF-8 (a latin-1 "é") is kept, with the bad byte replaced: the run still counts.
+    expect((await ping(`/ping/${key}/sync/1`, { method: "POST", body: new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a]) })).status).toBe(200);
+    expect((await client.get(`/crons/${cron.id}/checkins`)).body.data[0]).toMatchObject({ status: "error", exitCode: 1, log: "caf\uFFFD\n" });
   });
 
   it("a key of one project cannot ping another project's monitors", async () => {

@@ -2,7 +2,6 @@ import { Hono, type Context } from "hono";
 import type { HonoEnv } from "../env";
 import { ApiError } from "../lib/errors";
 import { authorize, lookupKey, type IngestKey } from "../ingest/auth";
-import { decodeUtf8 } from "../ingest/body";
 import { admitCheckin, cronSlug, monitorConfigFromSentry, recordCheckin, type CheckinOutcome } from "./checkin";
 import type { CheckinInput } from "./machine";
 import { LOG_LIMIT } from "./monitor-object";
@@ -34,7 +33,8 @@ async function readText(req: Request): Promise<string | null> {
     all.set(c, offset);
     offset += c.byteLength;
   }
-  return decodeUtf8(all).slice(0, LOG_LIMIT);
+  // A job's output is kept even when it is not valid UTF-8 (bytes that are not become U+FFFD), so the run still counts.
+  return new TextDecoder().decode(all).slice(0, LOG_LIMIT);
 }
 
 function slugParam(c: Context<HonoEnv>): string {
