@@ -9,6 +9,7 @@ fails, hangs or never starts raises an alert. Without VIGIL_DSN the monitor is a
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -20,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 MONITOR_CONFIG = {
     "schedule": {"type": "crontab", "value": "0 3 * * *"},
-    "timezone": "UTC",
+    # The crontab is read in the site's timezone: 03:00 in Paris when TIME_ZONE is "Europe/Paris".
+    "timezone": settings.TIME_ZONE,
     "checkin_margin": 10,  # minutes late before the run counts as missed
     "max_runtime": 30,  # minutes in progress before it counts as timed out
 }
