@@ -90,6 +90,9 @@ function differs(m: MonitorRow, c: MonitorConfig): boolean {
   );
 }
 
+/** Cron monitors per project, however they are created (API, monitor_config, `?create=1`): a bound on one list request's work. */
+export const MAX_CRONS_PER_PROJECT = 500;
+
 /** The monitor of a slug, created or updated from the job's own config like Sentry does (or auto-created by a ping). */
 async function monitorFor(db: Db, projectId: number, slug: string, config: MonitorConfig | null | undefined, autoCreate: boolean): Promise<MonitorRow | null> {
   const existing = await db.select().from(cronMonitors).where(and(eq(cronMonitors.projectId, projectId), eq(cronMonitors.slug, slug))).get();
@@ -100,6 +103,10 @@ async function monitorFor(db: Db, projectId: number, slug: string, config: Monit
   }
   const settings = config ?? (autoCreate ? AUTO_CREATED : null);
   if (!settings) return null;
+  // The DSN key is public (browsers see it): without this cap, pings with made-up slugs could create monitors without end.
+  if ((await db.$count(cronMonitors, eq(cronMonitors.projectId, projectId))) >= MAX_CRONS_PER_PROJECT) {
+    throw new ApiError("conflict", `This project already has ${MAX_CRONS_PER_PROJECT} cron monitors, the most it can have; "${slug}" was not created.`);
+  }
   return db
     .insert(cronMonitors)
     .values({ projectId, slug, name: slug, ...settings, stateSince: now, createdAt: now, updatedAt: now })

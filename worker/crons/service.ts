@@ -5,16 +5,13 @@ import { decodeCursor, encodeCursor } from "../lib/cursor";
 import { projectKeys } from "../projects/schema";
 import type { ProjectService } from "../projects/service";
 import { publicOrigin } from "../projects/dsn";
-import { cronObject } from "./checkin";
+import { cronObject, MAX_CRONS_PER_PROJECT } from "./checkin";
 import { describeSchedule, scheduleProblem } from "./schedule";
 import { cronCheckins, cronMonitors, type CheckinStatus } from "./schema";
 import type { NewCron } from "./schemas";
 
 type CronRow = typeof cronMonitors.$inferSelect;
 export type CronView = CronRow & { scheduleText: string; pingUrl: string };
-
-/** Cron monitors per project: a bound on one list request's work. */
-export const MAX_CRONS_PER_PROJECT = 500;
 
 export class CronService {
   constructor(
