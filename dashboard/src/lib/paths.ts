@@ -45,6 +45,12 @@ export const paths = {
 	newMonitor: (org: string, projectId: number | string) => `/orgs/${seg(org)}/projects/${seg(String(projectId))}/uptime/new`,
 	editMonitor: (org: string, projectId: number | string, monitorId: number | string) =>
 		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/uptime/${seg(String(monitorId))}/edit`,
+	/** A cron monitor's page. */
+	cron: (org: string, projectId: number | string, cronId: number | string) =>
+		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/crons/${seg(String(cronId))}`,
+	newCron: (org: string, projectId: number | string) => `/orgs/${seg(org)}/projects/${seg(String(projectId))}/crons/new`,
+	editCron: (org: string, projectId: number | string, cronId: number | string) =>
+		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/crons/${seg(String(cronId))}/edit`,
 	invite: (token: string) => `/invite/${seg(token)}`
 };
 

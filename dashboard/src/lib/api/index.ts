@@ -2,6 +2,7 @@
 export { ApiError, isApiError, loginUrl, request } from './client.ts';
 export * from './alerts.ts';
 export * from './auth.ts';
+export * from './crons.ts';
 export * from './invites.ts';
 export * from './issues.ts';
 export * from './monitors.ts';
