@@ -9,7 +9,7 @@ type Project = { id: number; dsn: string };
 
 const enc = new TextEncoder();
 
-async function compress(bytes: Uint8Array, format: "gzip" | "deflate"): Promise<Uint8Array> {
+async function compress(bytes: Uint8Array, format: "gzip" | "deflate" | "deflate-raw"): Promise<Uint8Array> {
   return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream(format))).arrayBuffer());
 }
 
@@ -47,6 +47,8 @@ describe("envelope ingest", () => {
       ["identity", (b) => b],
       ["gzip", (b) => compress(b, "gzip")],
       ["deflate", (b) => compress(b, "deflate")],
+      // Some clients send raw deflate under Content-Encoding: deflate.
+      ["deflate", (b) => compress(b, "deflate-raw")],
       ["br", (b) => new Uint8Array(brotliCompressSync(b))],
     ];
     for (const [encoding, fn] of bodies) {
@@ -55,7 +57,7 @@ describe("envelope ingest", () => {
       expect(res.status, encoding).toBe(200);
       expect(res.body).toEqual({ id: eventId });
     }
-    await eventually(async () => (await issueCount(client, project.id)) === 4);
+    await eventually(async () => (await issueCount(client, project.id)) === 5);
   });
 
   it("finds the key in X-Sentry-Auth, ?sentry_key=, Bearer and the envelope's dsn", async () => {
