@@ -4,7 +4,8 @@
 // /start?rid=, then success with its output as the body and the same rid, then /fail with markup in the
 // body. The monitor page shows the runs with their duration and logs as text, and the state goes to
 // failed; the list shows the schedule in words, the next run and the strip of runs. Pause, resume, edit
-// (a PATCH with only the changed field), a slug the Worker refuses shown under the field, and delete.
+// (a PATCH with only the changed field), a slug the Worker refuses shown under the field, delete, and a
+// heartbeat created by its first ping whose runs page with "Load older runs".
 // Screenshots of the empty list, the form, the monitor page and the list at 1440×900 and 390×844 go to
 // e2e/artifacts/screenshots/crons-*.png.
 import { writeFileSync } from 'node:fs';
@@ -288,6 +289,27 @@ describe('crons in the browser', () => {
     await page.waitForURL(/\/crons$/);
     await page.locator('tr[data-slug="nightly-backup"]').waitFor();
     expect(await page.locator('tr[data-slug="celery-cleanup"]').count()).toBe(0);
+  });
+
+  test('a heartbeat created by its first ping; its 55 runs page with "Load older runs"', async () => {
+    const publicKey = new URL(project.dsn).username;
+    const heartbeat = `${vigil.baseUrl}/ping/${publicKey}/hourly-sync`;
+    await ping(`${heartbeat}?create=1`);
+    for (let i = 0; i < 54; i++) await ping(heartbeat);
+
+    await page.goto(listUrl());
+    await page.locator('tr[data-slug="hourly-sync"] a.name').click();
+    await page.waitForURL(/\/crons\/\d+$/);
+    await page.getByRole('heading', { name: 'hourly-sync', level: 1 }).waitFor();
+    expect(await page.locator('.cron-state').first().getAttribute('data-state')).toBe('ok');
+    const rows = page.locator('tr.run');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(50);
+    await page.getByRole('button', { name: 'Load older runs' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('tr.run').length === 55);
+    expect(await page.getByRole('button', { name: 'Load older runs' }).count()).toBe(0);
+    expect(await page.getByText('55 shown, newest first').count()).toBe(1);
+    await shot(page, 'crons-06-heartbeat');
     expect(pageErrors).toEqual([]);
     expect(dialogs).toEqual([]);
   });
