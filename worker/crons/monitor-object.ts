@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { AlertContext } from "../alerts/raise";
 import { createDb } from "../db/client";
-import { describeSchedule, nextExpected } from "./schedule";
+import { describeSchedule, nextExpected, slotOf } from "./schedule";
 import { initialState, nextAlarm, onCheckin, onTick, type CheckinInput, type CronAlert, type CronConfig, type MachineState, type Step } from "./machine";
 import { cronMonitors } from "./schema";
 
@@ -110,13 +110,22 @@ export class CronMonitor extends DurableObject<Env> {
     return this.apply(loaded.monitor, onTick(loaded.state, cfg, now, collapsed), now);
   }
 
-  /** The settings changed: a new schedule counts from the last check-in; pausing stops the alarm. */
+  /**
+   * The settings changed: the next run counts from the last check-in's slot, as a check-in would have counted it,
+   * unless that run's deadline has already passed (a pause, or a schedule changed long after the last run): then
+   * from now, so no run that fell in the pause is reported missed. Pausing stops the alarm.
+   */
   async reconfigure(monitorId: number, now = Date.now()): Promise<MachineState | null> {
     const loaded = await this.load(monitorId);
     if (!loaded) return null;
     const { monitor, state } = loaded;
-    const expectedAt = monitor.paused || state.lastCheckinAt === null ? state.expectedAt : nextExpected(monitor.schedule, monitor.timezone, state.lastCheckinAt);
-    const next: MachineState = { ...state, expectedAt: state.lastCheckinAt === null ? null : Math.max(expectedAt ?? now, now), ...(monitor.paused ? {} : state.state === "paused" ? { state: "new", stateSince: now } : {}) };
+    let expectedAt = state.expectedAt;
+    if (!monitor.paused && state.lastCheckinAt !== null) {
+      const { schedule, timezone, marginMs } = configOf(monitor);
+      const fromLast = nextExpected(schedule, timezone, slotOf(schedule, timezone, state.lastCheckinAt, marginMs));
+      expectedAt = fromLast + marginMs > now ? fromLast : nextExpected(schedule, timezone, now);
+    }
+    const next: MachineState = { ...state, expectedAt: state.lastCheckinAt === null ? null : expectedAt, ...(monitor.paused ? {} : state.state === "paused" ? { state: "new", stateSince: now } : {}) };
     return this.apply(monitor, { state: next, rows: [], alerts: [] }, now);
   }
 
