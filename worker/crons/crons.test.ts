@@ -215,9 +215,14 @@ describe("deadlines, by the monitor's Durable Object", () => {
     await ping(`/ping/${keyOf(project.dsn)}/p`);
     const object = cronObject(env, cron.id);
     expect(await runInDurableObject(object, (_, s) => s.storage.getAlarm())).not.toBeNull();
-    expect((await client.patch(`/crons/${cron.id}`, { paused: true })).body).toMatchObject({ paused: true, state: "paused", scheduleText: "every hour" });
+    const beforePause = Date.now();
+    const paused = (await client.patch(`/crons/${cron.id}`, { paused: true })).body;
+    expect(paused).toMatchObject({ paused: true, state: "paused", scheduleText: "every hour" });
+    expect(Date.parse(paused.stateSince)).toBeGreaterThanOrEqual(beforePause - 1);
+    await ping(`/ping/${keyOf(project.dsn)}/p/fail`); // recorded, but a paused monitor's state does not change
+    expect((await client.get(`/crons/${cron.id}`)).body.state).toBe("paused");
     expect(await runInDurableObject(object, (_, s) => s.storage.getAlarm())).toBeNull();
-    expect((await client.patch(`/crons/${cron.id}`, { paused: false })).body.paused).toBe(false);
+    expect((await client.patch(`/crons/${cron.id}`, { paused: false })).body).toMatchObject({ paused: false, state: "ok" });
     expect(await runInDurableObject(object, (_, s) => s.storage.getAlarm())).not.toBeNull();
     expect((await client.delete(`/crons/${cron.id}`)).status).toBe(204);
     expect(await runInDurableObject(object, (_, s) => s.storage.getAlarm())).toBeNull();

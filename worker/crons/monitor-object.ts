@@ -125,7 +125,12 @@ export class CronMonitor extends DurableObject<Env> {
       const fromLast = nextExpected(schedule, timezone, slotOf(schedule, timezone, state.lastCheckinAt, marginMs));
       expectedAt = fromLast + marginMs > now ? fromLast : nextExpected(schedule, timezone, now);
     }
-    const next: MachineState = { ...state, expectedAt: state.lastCheckinAt === null ? null : expectedAt, ...(monitor.paused ? {} : state.state === "paused" ? { state: "new", stateSince: now } : {}) };
+    let next: MachineState = { ...state, expectedAt: state.lastCheckinAt === null ? null : expectedAt };
+    // Paused: that is the state from now on. Resumed: a fresh start — what failed before the pause was known.
+    if (monitor.paused && state.state !== "paused") next = { ...next, state: "paused", stateSince: now };
+    if (!monitor.paused && state.state === "paused") {
+      next = { ...next, state: state.lastCheckinAt === null ? "new" : "ok", stateSince: now, failures: 0, successes: 0, alerted: false };
+    }
     return this.apply(monitor, { state: next, rows: [], alerts: [] }, now);
   }
 
