@@ -8,6 +8,7 @@ import { ApiError, errorResponse } from "./lib/errors";
 import { alertRoutes } from "./alerts/routes";
 import { issueRoutes } from "./errors/routes";
 import { cronRoutes } from "./crons/routes";
+import { performanceRoutes } from "./performance/routes";
 import { pingRoutes, sentryCronRoutes } from "./crons/ingest.routes";
 import { ingestRoutes } from "./ingest/routes";
 import { init } from "./lib/init";
@@ -77,7 +78,8 @@ export function managementApi() {
     .route("/", issueRoutes)
     .route("/", alertRoutes)
     .route("/", uptimeRoutes)
-    .route("/", cronRoutes);
+    .route("/", cronRoutes)
+    .route("/", performanceRoutes);
   api.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
     in: "cookie",

@@ -11,6 +11,7 @@ import { MemberService } from "./orgs/members.service";
 import { OrgService } from "./orgs/service";
 import { KeyService } from "./projects/keys.service";
 import { CronService } from "./crons/service";
+import { PerformanceService } from "./performance/service";
 import { ProjectService } from "./projects/service";
 import { StatusPageService } from "./status/service";
 import { MonitorService } from "./uptime/service";
@@ -34,6 +35,7 @@ export function createServices(db: Db, env: Env, origin: string) {
     alertLog: new AlertLogService(db, projects),
     monitors: new MonitorService(db, env, projects),
     crons: new CronService(db, env, projects, origin),
+    performance: new PerformanceService(db, env, projects),
     statusPages: new StatusPageService(db),
   };
 }

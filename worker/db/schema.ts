@@ -6,3 +6,4 @@ export * from "../errors/schema";
 export * from "../alerts/schema";
 export * from "../uptime/schema";
 export * from "../crons/schema";
+export * from "../performance/schema";

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { AlertContext } from "../alerts/raise";
 import { createDb, type Db } from "../db/client";
 import { mapLimit } from "../lib/chunks";
+import { gzip } from "../lib/encoding";
 import { messagePayload, type EventMessage } from "../ingest/queue";
 import { projects } from "../projects/schema";
 import { groupEvent } from "./grouping";
@@ -10,10 +11,6 @@ import { scrubEvent } from "./scrub";
 import { storeEvents, type EventToStore, type IssueChange, type StoredEvent } from "./store";
 
 export const eventKey = (projectId: number, eventId: string) => `events/${projectId}/${eventId}.json.gz`;
-
-async function gzip(text: string): Promise<ArrayBuffer> {
-  return new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
-}
 
 type ProjectSettings = { storeIp: boolean; scrubFields: string[] };
 

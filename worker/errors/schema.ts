@@ -62,8 +62,14 @@ export const events = sqliteTable(
     userLabel: text("user_label"),
     url: text("url"),
     r2Key: text("r2_key").notNull(),
+    /** The trace the event happened in (`contexts.trace.trace_id`): links it to the request's waterfall and logs. */
+    traceId: text("trace_id"),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.eventId] }), index("events_issue_time_idx").on(t.issueId, t.timestamp)],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.eventId] }),
+    index("events_issue_time_idx").on(t.issueId, t.timestamp),
+    index("events_trace_idx").on(t.projectId, t.traceId),
+  ],
 );
 
 /** Events per issue per hour, for histograms and sparklines. */

@@ -53,6 +53,12 @@ export function tagsOf(event: NormalizedEvent): [string, string][] {
   return [...tags].slice(0, 50);
 }
 
+/** The 32-hex trace id of the event's trace context, if it has one. */
+export function traceIdOf(event: NormalizedEvent): string | null {
+  const id = event.contexts.trace?.trace_id;
+  return typeof id === "string" && /^[0-9a-f]{32}$/i.test(id) ? id.toLowerCase() : null;
+}
+
 export interface EventToStore {
   projectId: number;
   event: NormalizedEvent;
@@ -60,6 +66,8 @@ export interface EventToStore {
   r2Key: string;
   /** A redelivery of a message whose earlier attempt failed: an unlinked event row is then its own unfinished work. */
   retry: boolean;
+  /** `performance` for issues the performance detectors open (N+1, slow queries); `error` otherwise. */
+  kind?: "error" | "performance";
 }
 
 export interface StoredEvent {
@@ -97,6 +105,7 @@ export async function storeEvents(db: Db, items: EventToStore[]): Promise<Stored
         userLabel: user?.label ?? null,
         url: requestUrl(event) ?? null,
         r2Key,
+        traceId: traceIdOf(event),
       })
       .onConflictDoNothing()
       .returning({ eventId: events.eventId });
@@ -121,12 +130,13 @@ export async function storeEvents(db: Db, items: EventToStore[]): Promise<Stored
   if (fresh.length === 0) return results;
 
   const upserts = fresh.map((i) => {
-    const { projectId, event, grouping } = items[i]!;
+    const { projectId, event, grouping, kind } = items[i]!;
     const timestamp = new Date(event.timestamp * 1000);
     return db
       .insert(issues)
       .values({
         projectId,
+        kind: kind ?? "error",
         hash: grouping.hash,
         groupingAlgorithm: grouping.algorithm,
         title: grouping.title,

@@ -20,23 +20,34 @@ export interface CheckinMessage {
   payload: Record<string, unknown>;
 }
 
-export type IngestMessage = EventMessage | CheckinMessage;
+/** A transaction to measure: a Sentry `transaction` item (payload or staged, like events) or an OTLP server span already read. */
+export interface TransactionMessage {
+  kind: "transaction";
+  projectId: number;
+  eventId: string;
+  receivedAt: number;
+  payload?: string;
+  staged?: string;
+  record?: import("../performance/model").TransactionRecord;
+}
+
+export type IngestMessage = EventMessage | CheckinMessage | TransactionMessage;
 
 /** Queue messages are limited to 128 KB; keep room for the envelope of the message itself. */
 export const INLINE_LIMIT = 100 * 1024;
 
-export async function enqueueEvent(env: Env, message: Omit<EventMessage, "payload" | "staged">, json: string): Promise<void> {
+export async function enqueueEvent(env: Env, message: Omit<EventMessage, "payload" | "staged"> | Omit<TransactionMessage, "payload" | "staged" | "record">, json: string): Promise<void> {
   if (json.length <= INLINE_LIMIT) {
     await env.INGEST_QUEUE.send({ ...message, payload: json });
     return;
   }
-  const staged = `staging/${message.projectId}/${message.eventId}.json`;
+  const staged = `staging/${message.projectId}/${message.kind}-${message.eventId}.json`;
   await env.BLOBS.put(staged, json);
   await env.INGEST_QUEUE.send({ ...message, staged });
 }
 
 /** The event JSON of a message, inline or from R2 staging. */
-export async function messagePayload(env: Env, message: EventMessage): Promise<string | null> {
+export async function messagePayload(env: Env, message: Pick<EventMessage, "payload" | "staged">): Promise<string | null> {
   if (message.payload !== undefined) return message.payload;
   if (!message.staged) return null;
   const object = await env.BLOBS.get(message.staged);

@@ -79,6 +79,7 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
 
   let event: { item: EnvelopeItem; json: Record<string, unknown> } | undefined;
   const checkins: Record<string, unknown>[] = [];
+  let transaction: Record<string, unknown> | undefined;
   const attachments: EnvelopeItem[] = [];
   let primaryItems = 0;
   const counts: Partial<Record<Category, number>> = {};
@@ -86,6 +87,7 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
     const json = JSON_ITEMS.has(item.type) ? itemJson(item, index) : undefined;
     if (item.type === "event" || item.type === "transaction") primaryItems += 1;
     if (item.type === "event" && json) event = { item, json };
+    if (item.type === "transaction" && json) transaction = json;
     if (item.type === "attachment") attachments.push(item);
     if (item.type === "check_in" && json) checkins.push(json);
     const category = categoryOf(item.type);
@@ -104,13 +106,18 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
       JSON.stringify(event.json),
     );
   }
+  const transactionId = transaction ? (normalizeEventId(envelope.headers.event_id) ?? normalizeEventId(transaction.event_id) ?? newEventId()) : null;
+  if (transaction && transactionId && accepted.has("transaction")) {
+    transaction.event_id = transactionId;
+    await enqueueEvent(ctx.env, { kind: "transaction", projectId: ctx.projectId, eventId: transactionId, receivedAt: Date.now() }, JSON.stringify(transaction));
+  }
   if (checkins.length && accepted.has("monitor")) {
     const receivedAt = Date.now();
     await ctx.env.INGEST_QUEUE.sendBatch(checkins.slice(0, 100).map((payload) => ({ body: { kind: "check_in", projectId: ctx.projectId, receivedAt, payload } })));
   }
-  // Transactions, logs, spans and attachments are counted above; their capabilities process them in later
-  // releases. Unknown item types are skipped.
-  return { eventId, headers };
+  // Logs and spans are counted above; their capabilities process them in later releases. Unknown item types
+  // are skipped.
+  return { eventId: eventId ?? transactionId, headers };
 }
 
 /** `POST /api/{id}/store/`: one event as JSON (sentry-sdk 1.x, or any HTTP client). */

@@ -1,5 +1,6 @@
 import { processCheckinBatch } from "../crons/process";
 import { processEventBatch } from "../errors/process";
+import { processTransactionBatch } from "../performance/process";
 import type { EventMessage, IngestMessage } from "../ingest/queue";
 
 export const INGEST_QUEUE = "vigil-ingest";
@@ -11,6 +12,7 @@ type Handler<M> = (messages: Message<M>[], env: Env) => Promise<void>;
 const handlers: { [K in IngestMessage["kind"]]: Handler<Extract<IngestMessage, { kind: K }>> } = {
   event: processEventBatch,
   check_in: processCheckinBatch,
+  transaction: processTransactionBatch,
 };
 
 /**

@@ -20,6 +20,8 @@ export const projects = sqliteTable(
     storeIp: integer("store_ip", { mode: "boolean" }).notNull().default(false),
     /** Extra field names to scrub, beyond the built-in list (password, token, secret, cookie …). */
     scrubFields: text("scrub_fields", { mode: "json" }).$type<string[]>().notNull().default([]),
+    /** Apdex T: requests up to this many ms satisfy, up to 4T are tolerated, slower ones frustrate. */
+    apdexThresholdMs: integer("apdex_threshold_ms").notNull().default(300),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [uniqueIndex("projects_org_slug_idx").on(t.orgId, t.slug)],

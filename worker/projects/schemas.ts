@@ -17,6 +17,7 @@ export const ProjectSchema = z
       monthlyQuota: z.number().int().openapi({ description: "Items accepted per calendar month (UTC) per category before 429" }),
       storeIp: z.boolean().openapi({ description: "Keep client IP addresses on events" }),
       scrubFields: z.array(z.string()).openapi({ description: "Extra field names to scrub, beyond the built-in list" }),
+      apdexThresholdMs: z.number().int().openapi({ description: "Apdex T in ms: requests up to T satisfy, up to 4T are tolerated" }),
     }),
     createdAt: isoDate,
   })
@@ -35,6 +36,7 @@ export const UpdateProjectBody = z
     monthlyQuota: z.number().int().min(1).max(10_000_000_000).optional(),
     storeIp: z.boolean().optional(),
     scrubFields: z.array(z.string().trim().min(1).max(100)).max(100).optional(),
+    apdexThresholdMs: z.number().int().min(1).max(60_000).optional(),
   })
   .openapi("UpdateProjectRequest");
 

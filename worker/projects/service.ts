@@ -28,6 +28,7 @@ export interface ProjectSettings {
   monthlyQuota: number;
   storeIp: boolean;
   scrubFields: string[];
+  apdexThresholdMs: number;
 }
 
 export interface ProjectAccess {
@@ -95,6 +96,7 @@ export class ProjectService {
         monthlyQuota: project.monthlyQuota,
         storeIp: project.storeIp,
         scrubFields: project.scrubFields,
+        apdexThresholdMs: project.apdexThresholdMs,
       },
       createdAt: project.createdAt,
     }));
