@@ -117,6 +117,7 @@ export interface Schemas {
       monthlyQuota: number;
       storeIp: boolean;
       scrubFields: Array<string>;
+      apdexThresholdMs: number;
     };
     createdAt: string;
   };
@@ -130,6 +131,7 @@ export interface Schemas {
     monthlyQuota?: number;
     storeIp?: boolean;
     scrubFields?: Array<string>;
+    apdexThresholdMs?: number;
   };
   "ProjectKey": {
     id: string;
@@ -551,5 +553,107 @@ export interface Schemas {
     exitCode: number | null;
     log: string | null;
     receivedAt: string;
+  };
+  "RoutePerformance": {
+    transaction: string;
+    count: number;
+    tpm: number;
+    p50: number | null;
+    p75: number | null;
+    p95: number | null;
+    p99: number | null;
+    avg: number | null;
+    failureRate: number;
+    apdex: number | null;
+    breakdown: Schemas["TimeBreakdown"];
+    breakdownP95: Schemas["TimeBreakdown"] & unknown;
+  };
+  "TimeBreakdown": {
+    db: number;
+    cache: number;
+    template: number;
+    http: number;
+    other: number;
+  };
+  "RoutePerformanceDetail": {
+    transaction: string;
+    from: string;
+    to: string;
+    resolution: "minute" | "hour" | "day";
+    summary: {
+      count: number;
+      tpm: number;
+      p50: number | null;
+      p75: number | null;
+      p95: number | null;
+      p99: number | null;
+      avg: number | null;
+      failureRate: number;
+      apdex: number | null;
+      breakdown: Schemas["TimeBreakdown"];
+      breakdownP95: Schemas["TimeBreakdown"] & unknown;
+    };
+    series: Array<{
+      t: string;
+      count: number;
+      tpm: number;
+      p50: number | null;
+      p75: number | null;
+      p95: number | null;
+      p99: number | null;
+      avg: number | null;
+      failureRate: number;
+      apdex: number | null;
+      breakdown: Schemas["TimeBreakdown"];
+      breakdownP95: Schemas["TimeBreakdown"] & unknown;
+    }>;
+    queries: Array<{
+      hash: string;
+      sql: string;
+      count: number;
+      perRequest: number;
+      totalMs: number;
+      p95: number | null;
+      slowestMs: number | null;
+      slowestEventId: string;
+    }>;
+    slowest: Array<Schemas["TransactionSummary"]>;
+  };
+  "TransactionSummary": {
+    eventId: string;
+    traceId: string;
+    transaction: string;
+    start: string;
+    durationMs: number;
+    status: string;
+    httpStatus: number | null;
+    environment: string | null;
+    release: string | null;
+    spanCount: number;
+    breakdown: Schemas["TimeBreakdown"] & unknown;
+  };
+  "Trace": {
+    traceId: string;
+    transactions: Array<Schemas["TransactionSummary"] & {
+      spanId: string;
+      op: string;
+      spans: Array<{
+        spanId: string;
+        parentSpanId: string | null;
+        op: string;
+        description: string | null;
+        start: string;
+        durationMs: number;
+        offsetMs: number;
+        status: string | null;
+      }>;
+    }>;
+    errors: Array<{
+      eventId: string;
+      issueId: number | null;
+      title: string;
+      level: string;
+      timestamp: string;
+    }>;
   };
 }

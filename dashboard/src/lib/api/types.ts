@@ -49,6 +49,8 @@ export interface ProjectSettings {
 	storeIp: boolean;
 	/** Extra field names to scrub, beyond the built-in list. */
 	scrubFields: string[];
+	/** Apdex T in ms: requests up to T satisfy, up to 4T are tolerated. */
+	apdexThresholdMs: number;
 }
 
 export type ProjectKeyStatus = 'active' | 'revoked';
@@ -207,6 +209,7 @@ export interface UpdateProjectRequest {
 	monthlyQuota?: number;
 	storeIp?: boolean;
 	scrubFields?: string[];
+	apdexThresholdMs?: number;
 }
 
 export interface NewProjectKeyRequest {
