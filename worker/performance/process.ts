@@ -147,6 +147,16 @@ export async function processTransactionBatch(messages: Message<TransactionMessa
       message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
     }
   });
+  // The same transaction twice in one batch (a client retry): the first copy stands for both.
+  const seen = new Set<string>();
+  for (const p of [...prepared]) {
+    const key = `${p.projectId}|${p.record.eventId}`;
+    if (!seen.has(key)) seen.add(key);
+    else {
+      prepared.splice(prepared.indexOf(p), 1);
+      p.message.ack();
+    }
+  }
   if (!prepared.length) return;
 
   try {

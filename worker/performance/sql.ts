@@ -5,7 +5,6 @@
 export function normalizeSql(sql: string): string {
   return sql
     .replace(/'(?:[^']|'')*'/g, "?")
-    .replace(/"(?:[^"]|"")*"(?=\s*(?:,|\)|$|\s(?:AND|OR)\b))/gi, "?")
     .replace(/%s|\$\d+|:\w+|\?/g, "?")
     .replace(/\b-?\d+(?:\.\d+)?(?:e[+-]?\d+)?\b/gi, "?")
     .replace(/\bIN\s*\(\s*\?(?:\s*,\s*\?)*\s*\)/gi, "IN (?)")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/thanks/<int:order_id>/", views.thanks, name="thanks"),
     path("reports/conversion/", views.conversion_report, name="conversion-report"),
+    path("reports/sales/", views.sales_report, name="sales-report"),
     path("suppliers/feed/", views.supplier_feed, name="supplier-feed"),
     path("inventory/sync/", views.inventory_sync, name="inventory-sync"),
     path("payments/webhook/", views.payment_webhook, name="payment-webhook"),

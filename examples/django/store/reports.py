@@ -25,3 +25,35 @@ def conversion_rate(day):
     visits = visits_on(day, analytics_api_key)
     orders = Order.objects.filter(created_at__date=day).count()
     return round(100 * orders / visits, 1)
+
+
+# How long the sales report's query takes: a stand-in for a missing index on a large table.
+SALES_QUERY_SECONDS = 0.6
+
+
+def _sqlite_pg_sleep(seconds):
+    import time
+
+    time.sleep(float(seconds))
+    return 0
+
+
+def sales_by_product(seconds=None):
+    """Revenue per product, with a slow query: PostgreSQL's pg_sleep() in the SELECT, which the SQLite
+    connection provides too. Vigil reports it as a slow DB query on /reports/sales/."""
+    from django.db import connection
+
+    seconds = SALES_QUERY_SECONDS if seconds is None else seconds
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("pg_sleep", 1, _sqlite_pg_sleep)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT o.product_id, SUM(o.total), pg_sleep(%s) FROM store_order o GROUP BY o.product_id",
+            [seconds],
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            # No orders yet: the query still takes its time, once.
+            cursor.execute("SELECT pg_sleep(%s)", [seconds])
+    return [{"product": product_id, "revenue": str(total)} for product_id, total, _ in rows]
