@@ -20,15 +20,15 @@ export interface CheckinMessage {
   payload: Record<string, unknown>;
 }
 
-/** A transaction to measure: a Sentry `transaction` item (payload or staged, like events) or an OTLP server span already read. */
+/** A transaction to measure: a Sentry `transaction` item, or (`format: "record"`) an OTLP server span already read. */
 export interface TransactionMessage {
   kind: "transaction";
   projectId: number;
   eventId: string;
   receivedAt: number;
+  format?: "sentry" | "record";
   payload?: string;
   staged?: string;
-  record?: import("../performance/model").TransactionRecord;
 }
 
 export type IngestMessage = EventMessage | CheckinMessage | TransactionMessage;
@@ -36,7 +36,7 @@ export type IngestMessage = EventMessage | CheckinMessage | TransactionMessage;
 /** Queue messages are limited to 128 KB; keep room for the envelope of the message itself. */
 export const INLINE_LIMIT = 100 * 1024;
 
-export async function enqueueEvent(env: Env, message: Omit<EventMessage, "payload" | "staged"> | Omit<TransactionMessage, "payload" | "staged" | "record">, json: string): Promise<void> {
+export async function enqueueEvent(env: Env, message: Omit<EventMessage, "payload" | "staged"> | Omit<TransactionMessage, "payload" | "staged">, json: string): Promise<void> {
   if (json.length <= INLINE_LIMIT) {
     await env.INGEST_QUEUE.send({ ...message, payload: json });
     return;

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { HonoEnv } from "../env";
 import { ApiError } from "../lib/errors";
-import { acceptEnvelope, acceptStore, type Accepted } from "./service";
+import { acceptEnvelope, acceptOtlpTraces, acceptStore, type Accepted } from "./service";
 
 /** Browser SDKs post from other origins; ingest is authenticated by the DSN key, not cookies. */
 const CORS = {
@@ -23,6 +23,33 @@ async function answer(c: Context<HonoEnv>, accept: (ctx: Parameters<typeof accep
   return c.json({ id: eventId }, 200, { ...CORS, ...headers });
 }
 
+/** Field 1 (partial_success) of ExportTraceServiceResponse: rejected_spans (1, varint) and error_message (2). */
+function partialSuccessProtobuf(rejected: number, message: string): Uint8Array<ArrayBuffer> {
+  const varint = (n: number) => {
+    const out: number[] = [];
+    do {
+      let b = n & 0x7f;
+      n = Math.floor(n / 128);
+      if (n > 0) b |= 0x80;
+      out.push(b);
+    } while (n > 0);
+    return out;
+  };
+  const text = [...new TextEncoder().encode(message)];
+  const inner = [0x08, ...varint(rejected), ...(text.length ? [0x12, ...varint(text.length), ...text] : [])];
+  return new Uint8Array([0x0a, ...varint(inner.length), ...inner]);
+}
+
+/** OTLP/HTTP answers in the request's encoding: an empty response, or a partial success saying what was dropped. */
+async function otlpTraces(c: Context<HonoEnv>) {
+  const r = await acceptOtlpTraces({ env: c.env, db: c.get("db"), req: c.req.raw, projectId: projectIdOf(c) });
+  const json = (c.req.header("content-type") ?? "").includes("json");
+  const headers = { ...CORS, ...r.headers };
+  if (json) return c.json(r.rejectedSpans ? { partialSuccess: { rejectedSpans: String(r.rejectedSpans), errorMessage: r.errorMessage ?? "" } } : {}, 200, headers);
+  const bytes = r.rejectedSpans ? partialSuccessProtobuf(r.rejectedSpans, r.errorMessage ?? "") : new Uint8Array(new ArrayBuffer(0));
+  return c.body(bytes, 200, { ...headers, "content-type": "application/x-protobuf" });
+}
+
 /** The Sentry-compatible front door: `/api/{project_id}/envelope/` and `/api/{project_id}/store/`. */
 export const ingestRoutes = new Hono<HonoEnv>()
   .use("*", async (c, next) => {
@@ -33,4 +60,6 @@ export const ingestRoutes = new Hono<HonoEnv>()
   .post("/:projectId{[0-9]+}/envelope", (c) => answer(c, acceptEnvelope))
   .post("/:projectId{[0-9]+}/envelope/", (c) => answer(c, acceptEnvelope))
   .post("/:projectId{[0-9]+}/store", (c) => answer(c, acceptStore))
-  .post("/:projectId{[0-9]+}/store/", (c) => answer(c, acceptStore));
+  .post("/:projectId{[0-9]+}/store/", (c) => answer(c, acceptStore))
+  .post("/:projectId{[0-9]+}/integration/otlp/v1/traces", otlpTraces)
+  .post("/:projectId{[0-9]+}/integration/otlp/v1/traces/", otlpTraces);

@@ -6,6 +6,8 @@ import { decodeUtf8, readBody } from "./body";
 import { categoryOf, rateLimitHeader, type Category } from "./categories";
 import { itemJson, parseEnvelope, type EnvelopeItem } from "./envelope";
 import { enqueueEvent } from "./queue";
+import { decodeOtlpTraces } from "../performance/otlp";
+import { anchorToArrival } from "../performance/sentry";
 
 /** Item types whose payload must be a JSON object. */
 const JSON_ITEMS = new Set(["event", "transaction", "check_in", "log", "span", "session", "sessions", "client_report"]);
@@ -141,4 +143,30 @@ export async function acceptStore(ctx: Context): Promise<Accepted> {
     JSON.stringify(event),
   );
   return { eventId, headers };
+}
+
+export interface OtlpAccepted {
+  rejectedSpans: number;
+  errorMessage?: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * `POST /api/{id}/integration/otlp/v1/traces`: OpenTelemetry traces (protobuf or JSON). Each server span
+ * with its descendants becomes a transaction, counted against the project's `transaction` limits and
+ * processed in the queue like the SDK's transactions.
+ */
+export async function acceptOtlpTraces(ctx: Context): Promise<OtlpAccepted> {
+  const key = await authorize(ctx.db, ctx.projectId, keyFromRequest(ctx.req));
+  const body = await readBody(ctx.req);
+  const decoded = decodeOtlpTraces(body, ctx.req.headers.get("content-type") ?? "");
+  if (decoded.transactions.length === 0) return { rejectedSpans: decoded.rejectedSpans, ...(decoded.errorMessage ? { errorMessage: decoded.errorMessage } : {}), headers: {} };
+  const { headers } = await admit(ctx, key, { transaction: decoded.transactions.length });
+  const receivedAt = Date.now();
+  await Promise.all(
+    decoded.transactions.map((t) =>
+      enqueueEvent(ctx.env, { kind: "transaction", format: "record", projectId: ctx.projectId, eventId: t.eventId, receivedAt }, JSON.stringify(anchorToArrival(t, receivedAt))),
+    ),
+  );
+  return { rejectedSpans: decoded.rejectedSpans, ...(decoded.errorMessage ? { errorMessage: decoded.errorMessage } : {}), headers };
 }

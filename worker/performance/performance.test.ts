@@ -5,6 +5,9 @@ import productList from "../test/fixtures/tx-product-list.envelope?raw";
 import reportError from "../test/fixtures/tx-report-error.envelope?raw";
 import salesReport from "../test/fixtures/tx-sales-report.envelope?raw";
 import { eventually, keyOf, withProject } from "../test/client";
+import otlpJson from "../test/fixtures/otlp/django-traces.json?raw";
+import otlpProtobuf from "../test/fixtures/otlp/django-traces.pb.b64?raw";
+import { fromBase64 } from "../lib/encoding";
 import { breakdownOf } from "./breakdown";
 import { transactionFromSentry } from "./sentry";
 
@@ -128,5 +131,45 @@ describe("performance from real Django transactions", () => {
     await eventually(async () => ((await client.get(`/projects/${project.id}/performance`)).body.data[0]?.count === 2 ? true : null));
     const lastHour = (await client.get(`/projects/${project.id}/performance?from=${Math.floor(Date.now() / 1000) - 3600}`)).body.data;
     expect(lastHour).toMatchObject([{ transaction: "/", count: 1 }]);
+  });
+});
+
+describe("OpenTelemetry traces", () => {
+  const post = (project: { id: number; dsn: string }, body: BodyInit, type: string) =>
+    SELF.fetch(`${ORIGIN}/api/${project.id}/integration/otlp/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": type, "x-sentry-auth": `Sentry sentry_key=${keyOf(project.dsn)}` },
+      body,
+    });
+
+  it("protobuf from the real exporter: server spans become routes named METHOD route, with their DB time", async () => {
+    const { client, project } = await withProject("otlp");
+    const res = await post(project, fromBase64(otlpProtobuf.trim()), "application/x-protobuf");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/x-protobuf");
+    const rows = await eventually(async () => {
+      const data = (await client.get(`/projects/${project.id}/performance`)).body.data as Row[];
+      return data.length >= 2 ? data : null;
+    });
+    expect(rows.map((r) => r.transaction)).toEqual(expect.arrayContaining(["GET /products/{pk}", "POST /checkout"]));
+    expect(rows.find((r) => r.transaction === "GET /products/{pk}")!.breakdown.db).toBeGreaterThan(0);
+    // The same request again (same trace and span ids): counted once.
+    await post(project, fromBase64(otlpProtobuf.trim()), "application/x-protobuf");
+    await new Promise((r) => setTimeout(r, 1500));
+    const again = (await client.get(`/projects/${project.id}/performance`)).body.data as Row[];
+    expect(again.map((r) => r.count)).toEqual(rows.map((r) => r.count));
+  });
+
+  it("JSON answers in JSON; garbage is a 400 with a reason; a wrong key is 401", async () => {
+    const { project } = await withProject("otlp-json");
+    const ok = await post(project, otlpJson, "application/json");
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({});
+    const bad = await post(project, new Uint8Array([0x0a, 0xff, 0xff, 0xff]), "application/x-protobuf");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("malformed_body");
+    const other = await withProject("otlp-other");
+    const wrong = await post({ id: project.id, dsn: other.project.dsn }, otlpJson, "application/json");
+    expect(wrong.status).toBe(401);
   });
 });

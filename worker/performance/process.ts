@@ -26,9 +26,9 @@ interface Prepared {
 }
 
 async function recordOf(env: Env, m: TransactionMessage): Promise<TransactionRecord | null> {
-  if (m.record) return m.record;
   const payload = await messagePayload(env, m);
   if (payload === null) return null;
+  if (m.format === "record") return JSON.parse(payload) as TransactionRecord;
   const parsed = transactionFromSentry(JSON.parse(payload) as Record<string, unknown>, m.eventId, m.receivedAt);
   return parsed?.record ?? null;
 }

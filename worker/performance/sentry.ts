@@ -84,3 +84,10 @@ export function transactionFromSentry(raw: Record<string, unknown>, eventId: str
 
 /** A request failed: Sentry counts every status but ok, cancelled and unknown. */
 export const failed = (t: Pick<TransactionRecord, "status">) => !["ok", "cancelled", "unknown", "unset"].includes(t.status);
+
+/** A record whose clock is far off (over 30 days from its arrival) moved to end at its arrival, its shape kept. */
+export function anchorToArrival(t: TransactionRecord, receivedAt: number): TransactionRecord {
+  if (Math.abs(t.end - receivedAt) <= MAX_SKEW_MS) return t;
+  const shift = receivedAt - t.end;
+  return { ...t, start: t.start + shift, end: t.end + shift, spans: t.spans.map((s) => ({ ...s, start: s.start + shift, end: s.end + shift })) };
+}
