@@ -1,5 +1,7 @@
 import { createDb } from "../db/client";
 import { createServices } from "../services";
+import { detectRegressions } from "../performance/regression";
+import { cleanUpPerformance } from "../performance/retention";
 import { rollUpChecks } from "../uptime/rollup";
 import { runUptimeRound } from "../uptime/round";
 
@@ -20,6 +22,9 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
     uptime: () => runUptimeRound(env, now),
     "uptime rollup": () => rollUpChecks(env.DB, now),
     cleanup: () => cleanUpExpired(env, new Date(now)),
+    "performance retention": () => cleanUpPerformance(env, now),
+    // Once a day, a few minutes after midnight UTC, when yesterday's day rollups are complete.
+    ...(new Date(now).getUTCHours() === 0 && new Date(now).getUTCMinutes() === 5 ? { "performance regressions": () => detectRegressions(env, now) } : {}),
   };
   const results = await Promise.allSettled(Object.values(jobs).map((job) => job()));
   results.forEach((r, i) => {

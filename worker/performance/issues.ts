@@ -7,11 +7,66 @@ import { gzip, sha256Hex } from "../lib/encoding";
 import { detect, type Finding } from "./detectors";
 import type { TransactionRecord } from "./model";
 
-/** The event a finding is recorded as: what the issue page shows, with the offending spans as evidence. */
-function findingEvent(t: TransactionRecord, f: Finding, eventId: string): Record<string, unknown> {
+/** One occurrence of a performance problem: recorded as an event of the issue its `key` names. */
+export interface PerformanceFinding {
+  projectId: number;
+  /** Deterministic, so the same occurrence recorded twice is stored once. */
+  eventId: string;
+  /** What makes it the same problem: kind, route, query shape. */
+  key: string;
+  title: string;
+  culprit: string;
+  type: string;
+  value: string;
+  /** The event the issue page shows (message, tags, contexts, the evidence in `extra`). */
+  event: Record<string, unknown>;
+  at: number;
+}
+
+/**
+ * Record findings as events of performance issues (one issue per key; the same lifecycle as errors:
+ * resolve, regress, ignore) and raise `performance.issue` for new and regressed ones.
+ */
+export async function recordPerformanceIssues(env: Env, db: Db, findings: PerformanceFinding[]): Promise<void> {
+  if (!findings.length) return;
+  const items: EventToStore[] = [];
+  for (const f of findings) {
+    const event = normalizeEvent({ ...f.event, event_id: f.eventId }, f.eventId, f.at);
+    const r2Key = eventKey(f.projectId, f.eventId);
+    await env.BLOBS.put(r2Key, await gzip(JSON.stringify(event)), { httpMetadata: { contentType: "application/json", contentEncoding: "gzip" } });
+    items.push({
+      projectId: f.projectId,
+      event,
+      grouping: { hash: (await sha256Hex(f.key)).slice(0, 32), algorithm: "v1:performance", title: f.title, culprit: f.culprit, type: f.type, value: f.value.slice(0, 1000) },
+      r2Key,
+      retry: false,
+      kind: "performance",
+    });
+  }
+  const stored = await storeEvents(db, items);
+  const alerts = new AlertContext(db, env);
+  for (const [i, s] of stored.entries()) {
+    if (s.duplicate || (s.change !== "new" && s.change !== "regressed")) continue;
+    const f = findings[i]!;
+    const environment = items[i]!.event.environment;
+    await alerts.raise({
+      projectId: f.projectId,
+      type: "performance.issue",
+      key: `issue:${s.issueId}`,
+      summary: f.title,
+      excerpt: `${f.culprit}${s.change === "regressed" ? " · back after being resolved" : ""}`,
+      path: `issues/${s.issueId}`,
+      ...(environment ? { environment } : {}),
+      level: "warning",
+      data: { issueId: s.issueId, title: f.title, transaction: f.culprit, kind: f.type, change: s.change },
+    });
+  }
+}
+
+/** The event a detector's finding is recorded as, with the offending spans as evidence. */
+function findingEvent(t: TransactionRecord, f: Finding): Record<string, unknown> {
   const spans = t.spans.filter((s) => f.spanIds.includes(s.spanId));
   return {
-    event_id: eventId,
     timestamp: t.end / 1000,
     level: "warning",
     platform: "python",
@@ -34,48 +89,23 @@ function findingEvent(t: TransactionRecord, f: Finding, eventId: string): Record
   };
 }
 
-/**
- * Look for N+1 and slow queries in transactions just counted, and record each finding as an event of a
- * performance issue (one issue per kind, route and query shape; the same lifecycle as errors), with
- * `performance.issue` alerts for new and regressed ones.
- */
+/** Look for N+1 and slow queries in transactions just counted, and record what is found. */
 export async function raisePerformanceIssues(env: Env, db: Db, list: { projectId: number; record: TransactionRecord }[]): Promise<void> {
-  const items: EventToStore[] = [];
-  const titles: { title: string; culprit: string }[] = [];
+  const findings: PerformanceFinding[] = [];
   for (const { projectId, record: t } of list) {
     for (const f of detect(t)) {
-      const eventId = (await sha256Hex(`${t.eventId}:${f.key}`)).slice(0, 32);
-      const event = normalizeEvent(findingEvent(t, f, eventId), eventId, t.end);
-      const r2Key = eventKey(projectId, eventId);
-      await env.BLOBS.put(r2Key, await gzip(JSON.stringify(event)), { httpMetadata: { contentType: "application/json", contentEncoding: "gzip" } });
-      const title = `${f.title}: ${f.sql.slice(0, 150)}`;
-      items.push({
+      findings.push({
         projectId,
-        event,
-        grouping: { hash: (await sha256Hex(f.key)).slice(0, 32), algorithm: "v1:performance", title, culprit: t.name, type: f.title, value: f.sql.slice(0, 1000) },
-        r2Key,
-        retry: false,
-        kind: "performance",
+        eventId: (await sha256Hex(`${t.eventId}:${f.key}`)).slice(0, 32),
+        key: f.key,
+        title: `${f.title}: ${f.sql.slice(0, 150)}`,
+        culprit: t.name,
+        type: f.title,
+        value: f.sql,
+        event: findingEvent(t, f),
+        at: t.end,
       });
-      titles.push({ title, culprit: t.name });
     }
   }
-  if (!items.length) return;
-  const stored = await storeEvents(db, items);
-  const alerts = new AlertContext(db, env);
-  for (const [i, s] of stored.entries()) {
-    if (s.duplicate || (s.change !== "new" && s.change !== "regressed")) continue;
-    const item = items[i]!;
-    await alerts.raise({
-      projectId: item.projectId,
-      type: "performance.issue",
-      key: `issue:${s.issueId}`,
-      summary: titles[i]!.title,
-      excerpt: `${titles[i]!.culprit}${s.change === "regressed" ? " · back after being resolved" : ""}`,
-      path: `issues/${s.issueId}`,
-      ...(item.event.environment ? { environment: item.event.environment } : {}),
-      level: "warning",
-      data: { issueId: s.issueId, title: titles[i]!.title, transaction: titles[i]!.culprit, change: s.change },
-    });
-  }
+  await recordPerformanceIssues(env, db, findings);
 }

@@ -59,3 +59,13 @@ export function chartResolution(from: number, to: number): Resolution {
   if (span <= 7 * 86_400_000) return "hour";
   return "day";
 }
+
+/**
+ * A long range widened to whole buckets so it needs few rows: up to 6 hours exact to the minute, up to 3
+ * days to whole hours, longer ones to whole days (UTC). The answer says the range it covers.
+ */
+export function snapRange(from: number, to: number): { from: number; to: number; precision: Resolution } {
+  const span = to - from;
+  const precision: Resolution = span <= 6 * 3_600_000 ? "minute" : span <= 3 * 86_400_000 ? "hour" : "day";
+  return { from: floorTo(from, precision), to: ceilTo(to, precision), precision };
+}

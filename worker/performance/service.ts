@@ -7,7 +7,7 @@ import { apdex, emptyParts, mergeRollup, RESOLUTION_MS, type Rollup } from "./ag
 import { PARTS, type Breakdown } from "./breakdown";
 import { merge, quantile, type Histogram } from "./histogram";
 import type { TransactionRecord } from "./model";
-import { chartResolution, coveringPieces, type Piece } from "./ranges";
+import { chartResolution, coveringPieces, snapRange, type Piece } from "./ranges";
 import { perfQueries, perfTransactions } from "./schema";
 import { events, issues } from "../errors/schema";
 
@@ -86,7 +86,8 @@ export class PerformanceService {
   /** Per route over the range: tpm, percentiles, failure rate, Apdex and where the time went. */
   async routes(projectId: number, userId: string, query: { from?: string; to?: string }, now = Date.now()) {
     await this.projects.access(projectId, userId);
-    const { from, to } = timeRange(query, DAY, now);
+    const asked = timeRange(query, DAY, now);
+    const { from, to } = snapRange(asked.from, asked.to);
     const merged = new Map<string, Rollup>();
     for (const r of await this.rows(projectId, coveringPieces(from, to, now))) {
       merged.set(r.transaction, mergeRollup(merged.get(r.transaction) ?? emptyRollup(projectId, r.transaction), r));
