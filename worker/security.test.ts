@@ -1,6 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Client, errorCode, eventually, sendEvent, withProject } from "./test/client";
+import { Client, errorCode, eventually, keyOf, sendEvent, withProject } from "./test/client";
+import homeTransaction from "./test/fixtures/tx-home.envelope?raw";
 
 /**
  * Tenant isolation: a signed-in user of another organization gets 404 for every id of ours (exactly as
@@ -18,6 +19,7 @@ interface World {
     ruleId: string;
     monitorId: number;
     cronId: number;
+    traceId: string;
   };
   attacker: Awaited<ReturnType<typeof withProject>> & { keyId: string };
 }
@@ -85,6 +87,9 @@ const foreign: Case[] = [
   { method: "PATCH", template: "/crons/{id}", path: (w) => `/crons/${w.victim.cronId}`, body: { paused: true } },
   { method: "DELETE", template: "/crons/{id}", path: (w) => `/crons/${w.victim.cronId}` },
   { method: "GET", template: "/crons/{id}/checkins", path: (w) => `/crons/${w.victim.cronId}/checkins` },
+  { method: "GET", template: "/projects/{id}/performance", path: (w) => `/projects/${w.victim.project.id}/performance` },
+  { method: "GET", template: "/projects/{id}/performance/route", path: (w) => `/projects/${w.victim.project.id}/performance/route?transaction=%2Fproducts%2F` },
+  { method: "GET", template: "/projects/{id}/traces/{traceId}", path: (w) => `/projects/${w.victim.project.id}/traces/${w.victim.traceId}` },
 ];
 
 /** Mixed ids: the attacker's own project or organization with the victim's key or member id. */
@@ -120,7 +125,7 @@ const ownOnly: Record<string, string> = {
 let world: World;
 
 async function snapshot(): Promise<string> {
-  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens", "issues", "events", "issue_tags", "channels", "alert_rules", "alerts", "monitors", "monitor_checks", "monitor_incidents", "cron_monitors", "cron_checkins"];
+  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens", "issues", "events", "issue_tags", "channels", "alert_rules", "alerts", "monitors", "monitor_checks", "monitor_incidents", "cron_monitors", "cron_checkins", "perf_rollups", "perf_transactions"];
   const rows = await Promise.all(tables.map((t) => env.DB.prepare(`select * from ${t} order by rowid`).all()));
   return JSON.stringify(rows.map((r) => r.results));
 }
@@ -138,8 +143,15 @@ beforeAll(async () => {
   const ruleId = (await victim.client.get(`/projects/${victim.project.id}/alert-rules`)).body.data[0].id as string;
   const monitor = await victim.client.post(`/projects/${victim.project.id}/monitors`, { name: "Victim's admin panel", url: "https://admin.victim.example/" });
   const cron = await victim.client.post(`/projects/${victim.project.id}/crons`, { slug: "victim-backup", schedule: { type: "crontab", value: "0 3 * * *" } });
+  await SELF.fetch(`http://localhost:8787/api/${victim.project.id}/envelope/`, {
+    method: "POST",
+    headers: { "x-sentry-auth": `Sentry sentry_key=${keyOf(victim.project.dsn)}, sentry_version=7` },
+    body: homeTransaction,
+  });
+  const traceId = JSON.parse(homeTransaction.split("\n")[2]!).contexts.trace.trace_id as string;
+  await eventually(async () => (await victim.client.get(`/projects/${victim.project.id}/traces/${traceId}`)).status === 200);
   world = {
-    victim: { ...victim, keyId: victimKey, inviteId: invite.body.id, tokenId: token.body.id, issueId, eventId: sent.body.id, channelId: channel.body.id, ruleId, monitorId: monitor.body.id, cronId: cron.body.id },
+    victim: { ...victim, keyId: victimKey, inviteId: invite.body.id, tokenId: token.body.id, issueId, eventId: sent.body.id, channelId: channel.body.id, ruleId, monitorId: monitor.body.id, cronId: cron.body.id, traceId },
     attacker: { ...attacker, keyId: attackerKey },
   };
 });
