@@ -1,4 +1,3 @@
-import { inArray } from "drizzle-orm";
 import { createDb } from "../db/client";
 import { gzip } from "../lib/encoding";
 import { chunks, mapLimit } from "../lib/chunks";
@@ -10,6 +9,7 @@ import type { Breakdown } from "./breakdown";
 import type { TransactionRecord } from "./model";
 import { raisePerformanceIssues } from "./issues";
 import { transactionFromSentry } from "./sentry";
+import { inList } from "../lib/sql";
 
 /** Where a transaction's full record is kept. */
 export const traceKey = (projectId: number, eventId: string) => `traces/${projectId}/${eventId}.json.gz`;
@@ -131,7 +131,7 @@ export async function processTransactionBatch(messages: Message<TransactionMessa
   const db = createDb(env.DB);
   const d1 = env.DB;
   const projectIds = [...new Set(messages.map((m) => m.body.projectId))];
-  const settings = new Map((await db.select({ id: projects.id, apdex: projects.apdexThresholdMs }).from(projects).where(inArray(projects.id, projectIds)).all()).map((p) => [p.id, p.apdex]));
+  const settings = new Map((await db.select({ id: projects.id, apdex: projects.apdexThresholdMs }).from(projects).where(inList(projects.id, projectIds)).all()).map((p) => [p.id, p.apdex]));
 
   const prepared: Prepared[] = [];
   await mapLimit(messages, 8, async (message) => {

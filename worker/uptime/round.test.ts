@@ -320,6 +320,20 @@ describe("monitor definitions", () => {
     expect((await client.get(`/projects/${project.id}/monitors`)).body.data).toEqual([]);
   });
 
+  it("lists a project with more monitors than D1 binds parameters in one statement", async () => {
+    const { client, project } = await withProject("many");
+    const now = Date.now();
+    await env.DB.prepare(
+      `INSERT INTO monitors (project_id, name, type, url, method, headers, expected_status, timeout_ms, interval_seconds, regions, maintenance, state_since, next_check_at, created_at, updated_at)
+       SELECT ?1, 'm' || value, 'http', 'https://example.com/' || value, 'GET', '{}', '["2xx"]', 10000, 60, '["wnam"]', '[]', ?2, ?2, ?2, ?2 FROM json_each(?3)`,
+    )
+      .bind(project.id, now, JSON.stringify(Array.from({ length: 150 }, (_, i) => i)))
+      .run();
+    const res = await client.get(`/projects/${project.id}/monitors`);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toHaveLength(150);
+  });
+
   it("lists monitors with uptime, a 24 h sparkline and 90 daily bars", async () => {
     const target = await newTarget();
     const { client, project } = await withProject("list");

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, gte, isNull, lt, or, sql } from "drizzle-orm";
 import { allowPrivate as allowPrivateUrls } from "../alerts/deliver";
 import { outgoingUrlProblem } from "../alerts/urls";
 import type { Db } from "../db/client";
@@ -14,6 +14,7 @@ import { specOf } from "./round";
 import { RAW_CHECKS_KEPT_MS } from "./rollup";
 import { incidents, monitorChecks, monitorGaps, monitorHourly, monitors, type Region } from "./schema";
 import type { NewMonitor } from "./schemas";
+import { inList } from "../lib/sql";
 
 type MonitorRow = typeof monitors.$inferSelect;
 type IncidentRow = typeof incidents.$inferSelect;
@@ -93,12 +94,12 @@ export class MonitorService {
     if (!rows.length) return [];
     const ids = rows.map((m) => m.id);
     const [outages, gaps, spark] = await Promise.all([
-      this.db.select().from(incidents).where(and(inArray(incidents.monitorId, ids), or(isNull(incidents.endedAt), gte(incidents.endedAt, new Date(now - 90 * DAY))))).all(),
-      this.db.select().from(monitorGaps).where(and(inArray(monitorGaps.monitorId, ids), gte(monitorGaps.to, new Date(now - 90 * DAY)))).all(),
+      this.db.select().from(incidents).where(and(inList(incidents.monitorId, ids), or(isNull(incidents.endedAt), gte(incidents.endedAt, new Date(now - 90 * DAY))))).all(),
+      this.db.select().from(monitorGaps).where(and(inList(monitorGaps.monitorId, ids), gte(monitorGaps.to, new Date(now - 90 * DAY)))).all(),
       this.db
         .select({ monitorId: monitorChecks.monitorId, bucket: sql<number>`CAST(${monitorChecks.checkedAt} / ${SPARK_BUCKET} AS INTEGER)`, ms: sql<number | null>`avg(${monitorChecks.latencyMs})` })
         .from(monitorChecks)
-        .where(and(inArray(monitorChecks.monitorId, ids), gte(monitorChecks.checkedAt, new Date(now - DAY))))
+        .where(and(inList(monitorChecks.monitorId, ids), gte(monitorChecks.checkedAt, new Date(now - DAY))))
         .groupBy(monitorChecks.monitorId, sql`2`)
         .all(),
     ]);
