@@ -5,7 +5,24 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-export const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+// The benchmark's Workers find each other (a queue producer its consumer in another process) through a dev
+// registry of their own, never through the machine's shared one, where other `wrangler dev` sessions are listed.
+const registry = mkdtempSync(path.join(tmpdir(), "vigil-bench-registry-"));
+export const env = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_REGISTRY_PATH: registry,
+  CLOUDFLARE_DEV_REGISTRY_PATH: registry,
+};
+
+// `wrangler dev` runs detached (its own process group, so stop() ends workerd too); whatever is still running
+// when the benchmark exits — finished, failed or interrupted — is stopped.
+const running = new Set();
+process.on("exit", () => {
+  for (const stop of running) stop();
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.once(signal, () => process.exit(1));
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -25,31 +42,46 @@ function run(cmd, args, opts = {}) {
   });
 }
 
-/** Start `wrangler dev` for a config; resolves to { base, stop } once `probePath` answers. */
-export async function startWorker({ config, probePath = "/", migrate = false, vars = {} }) {
+/**
+ * Start `wrangler dev` for a config; resolves to { base, state, stop } once `probePath` answers. `state` is the
+ * directory of local D1, R2 and Durable Objects: a new one unless given (another Worker's, to share its data).
+ * `also`: configs of more Workers to run in the same `wrangler dev`, behind the first.
+ */
+export async function startWorker({ config, also = [], probePath = "/", migrate = false, vars = {}, state = mkdtempSync(path.join(tmpdir(), "vigil-bench-")) }) {
   const port = await freePort();
-  const state = mkdtempSync(path.join(tmpdir(), "vigil-bench-"));
   if (migrate) await run("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state, "--config", config], { env: { ...env, CI: "true" } });
   const child = spawn(
     "wrangler",
     [
-      "dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
+      "dev", ...[config, ...also].flatMap((c) => ["--config", c]), "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
       "--show-interactive-dev-session=false", "--log-level", "error",
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ],
     { env, stdio: "ignore", detached: true },
   );
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
+  const stop = () => {
+    if (!running.delete(stop)) return;
     try {
-      if ((await fetch(base + probePath)).status < 500) break;
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  };
+  running.add(stop);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(base + probePath)).status < 500) return { base, state, stop };
     } catch {
       // starting
     }
+    if (Date.now() > deadline || child.exitCode !== null) {
+      stop();
+      throw new Error(`wrangler dev --config ${config} did not answer ${probePath} within 60 s (exit ${child.exitCode})`);
+    }
     await new Promise((r) => setTimeout(r, 300));
   }
-  return { base, stop: () => process.kill(-child.pid, "SIGTERM") };
 }
 
 /**
