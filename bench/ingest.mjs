@@ -2,11 +2,11 @@
 // against the do-nothing Worker receiving the same bodies, and the end-to-end processed rate (queue drained,
 // count sent = count stored). Used by bench/run.mjs.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { env, load } from "./lib.mjs";
+import { env, load, startWorker } from "./lib.mjs";
 
 const DJANGO = "examples/django";
 const PYTHON = `${DJANGO}/.venv/bin/python`;
@@ -184,6 +184,39 @@ async function raiseLimits(base, cookie, ids) {
   }
 }
 
+/**
+ * wrangler.toml without its queue consumers, as a Worker named `vigil-accept`: the same code serving the accept
+ * path in a workerd process of its own, sending events to the relay's queue (bench/relay/worker.ts), which
+ * passes them on to the `vigil-ingest` queue that Vigil's process consumes. Written under .wrangler/
+ * (git-ignored), with its paths made absolute.
+ */
+function writeAcceptOnlyConfig() {
+  const kept = [];
+  let consumer = false;
+  for (const line of readFileSync("wrangler.toml", "utf8").split("\n")) {
+    if (/^\s*\[/.test(line)) consumer = /^\s*\[\[queues\.consumers\]\]/.test(line);
+    if (!consumer) kept.push(line);
+  }
+  const toml = kept
+    .join("\n")
+    .replace(/^name\s*=.*$/m, 'name = "vigil-accept"')
+    .replace(/^(\s*queue\s*=\s*)"vigil-ingest"/gm, '$1"vigil-bench-accepted"')
+    .replace(/^(\s*(?:main|directory|migrations_dir)\s*=\s*)"([^"]+)"/gm, (_, key, p) => key + JSON.stringify(path.resolve(p)));
+  const dir = path.resolve(".wrangler/bench");
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, "wrangler.accept.toml");
+  writeFileSync(file, toml);
+  return file;
+}
+
+/**
+ * The accept path alone in its own `wrangler dev`, with the relay, sharing Vigil's local D1 and R2 (the accept
+ * path reads keys from it). Wrangler's dev registry connects the relay to Vigil's queue in the other process.
+ */
+export function startAcceptOnly(vigil) {
+  return startWorker({ config: writeAcceptOnlyConfig(), also: ["bench/relay/wrangler.toml"], probePath: "/api/v1/openapi.json", state: vigil.state });
+}
+
 function sdkHeaders(key) {
   return {
     "content-type": "application/x-sentry-envelope",
@@ -192,46 +225,20 @@ function sdkHeaders(key) {
     "x-sentry-auth": `Sentry sentry_key=${key}, sentry_version=7, sentry_client=sentry.python.django/2.75.0`,
   };
 }
+/** POST one gzip envelope to `origin` as the SDK does; throws unless it is accepted. */
+async function postEnvelope(origin, project, body, what) {
+  await ok(await fetch(`${origin}/api/${project.id}/envelope/`, { method: "POST", headers: sdkHeaders(project.key), body }), what);
+}
 
 /**
- * The errors rows. `baseline` and `vigil` are running workers from lib.startWorker;
- * `cookie` is a signed-in session of an owner of `org`.
+ * The accept path while the consumer is idle: `bursts` short bursts of `burstSize` (fewer than a queue batch,
+ * sent well within its 1 s timeout), each followed by waiting until everything sent to the project is stored.
+ * `stored` is what the project already holds; returns the row and the new total.
  */
-export async function benchIngest({ baseline, vigil, cookie, org, concurrency = 4, acceptCount = 2000, processCount = 3000, bursts = 10, burstSize = 80 }) {
-  const { base } = vigil;
-  const templates = await captureDjangoErrors();
-  const acceptProject = await createProject(base, cookie, org, "bench-accept");
-  const processProject = await createProject(base, cookie, org, "bench-processing");
-  await raiseLimits(base, cookie, [acceptProject.id, processProject.id]);
-
-  const warmup = 20;
-  const acceptBodies = makeBodies(templates, acceptCount + warmup, "a0");
-  const baselineBodies = makeBodies(templates, acceptCount + warmup, "b0");
-  const processBodies = makeBodies(templates, processCount, "c0");
-  const sizes = templates.map((t) => ({ name: t.name, bytes: t.bytes, gzip: gzipSync(Buffer.from(t.text, "latin1"), { level: 9 }).length }));
-
-  // 1. Accept path vs the do-nothing Worker, same bodies, same concurrency.
-  let b = 0;
-  const baselineRow = await load(
-    async () => ok(await fetch(baseline.base + "/api/1/envelope/", { method: "POST", headers: sdkHeaders(acceptProject.key), body: baselineBodies[b++] }), "baseline"),
-    { count: acceptCount, seconds: 20, concurrency, warmup },
-  );
-  let a = 0;
-  const acceptRow = await load(
-    async () => ok(await fetch(`${base}/api/${acceptProject.id}/envelope/`, { method: "POST", headers: sdkHeaders(acceptProject.key), body: acceptBodies[a++] }), "envelope"),
-    { count: acceptCount, seconds: 20, concurrency, warmup },
-  );
-  // What the accept phase enqueued is processed too: wait for it (and check nothing was lost) before going on.
-  let acceptSent = a;
-  const acceptDrain = await drain(base, cookie, acceptProject.id, acceptSent);
-
-  // 1b. The accept path while the consumer is idle: short bursts (fewer than a queue batch, well under its
-  // 1 s timeout), each followed by waiting until the queue has drained. Locally the consumer runs in the same
-  // workerd as the accept path; on Cloudflare it runs in its own invocations.
-  const burstLatencies = [];
-  let burstSeconds = 0;
-  const burstBodies = makeBodies(templates, bursts * burstSize, "d0");
-  let d = 0;
+async function burstRow({ origin, vigil, cookie, project, bodies, stored, bursts, burstSize, concurrency }) {
+  const latencies = [];
+  let seconds = 0;
+  let sent = 0;
   for (let burst = 0; burst < bursts; burst++) {
     const started = performance.now();
     let next = 0;
@@ -240,59 +247,113 @@ export async function benchIngest({ baseline, vigil, cookie, org, concurrency = 
         while (next < burstSize) {
           next++;
           const t0 = performance.now();
-          await ok(await fetch(`${base}/api/${acceptProject.id}/envelope/`, { method: "POST", headers: sdkHeaders(acceptProject.key), body: burstBodies[d++] }), "burst");
-          burstLatencies.push(performance.now() - t0);
+          await postEnvelope(origin, project, bodies[sent++], "burst");
+          latencies.push(performance.now() - t0);
         }
       }),
     );
-    burstSeconds += (performance.now() - started) / 1000;
-    acceptSent = d + a;
-    const drained = await drain(base, cookie, acceptProject.id, acceptSent, { maxSeconds: 30, stallSeconds: 10 });
+    seconds += (performance.now() - started) / 1000;
+    const drained = await drain(vigil.base, cookie, project.id, stored + sent, { maxSeconds: 30, stallSeconds: 10 });
     if (drained.stalled) break;
   }
-  burstLatencies.sort((x, y) => x - y);
-  const pct = (q) => burstLatencies[Math.min(burstLatencies.length - 1, Math.floor((q / 100) * burstLatencies.length))];
-  const burstRow = { requests: burstLatencies.length, rps: burstLatencies.length / burstSeconds, p50: pct(50), p95: pct(95), p99: pct(99) };
+  latencies.sort((x, y) => x - y);
+  const pct = (q) => latencies[Math.min(latencies.length - 1, Math.floor((q / 100) * latencies.length))];
+  return { row: { requests: latencies.length, rps: latencies.length / seconds, p50: pct(50), p95: pct(95), p99: pct(99) }, stored: stored + sent };
+}
 
-  // 2. End to end: send processCount events (bounded by 90 s), then poll until all are stored.
-  const statuses = {};
-  let p = 0;
-  const started = performance.now();
-  const sendRow = await load(
-    async () => {
-      const res = await fetch(`${base}/api/${processProject.id}/envelope/`, { method: "POST", headers: sdkHeaders(processProject.key), body: processBodies[p++] });
-      await res.arrayBuffer();
-      statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-    },
-    { count: processCount, seconds: 90, concurrency, warmup: 0 },
-  );
-  const sendSeconds = (performance.now() - started) / 1000;
-  const accepted = statuses[200] ?? 0;
-  const done = await drain(base, cookie, processProject.id, accepted);
-  const seconds = (done.at - started) / 1000;
-  // Late or lost? Look at the accept project once more, now that everything had time.
-  const acceptFinal = await storedCount(base, cookie, acceptProject.id);
+/**
+ * The errors rows. `baseline` and `vigil` are running workers from lib.startWorker;
+ * `cookie` is a signed-in session of an owner of `org`. The accept path is measured in a workerd process of its
+ * own while Vigil's process consumes what it enqueues (the layout of production, where the consumer runs in its
+ * own invocations), and in Vigil's process next to the consumer (the layout of `npm start`).
+ */
+export async function benchIngest({ baseline, vigil, cookie, org, concurrency = 4, acceptCount = 2000, processCount = 3000, bursts = 10, burstSize = 80 }) {
+  const { base } = vigil;
+  const acceptOnly = await startAcceptOnly(vigil);
+  try {
+    const templates = await captureDjangoErrors();
+    const ownProcessProject = await createProject(base, cookie, org, "bench-accept-own-process");
+    const acceptProject = await createProject(base, cookie, org, "bench-accept");
+    const processProject = await createProject(base, cookie, org, "bench-processing");
+    await raiseLimits(base, cookie, [ownProcessProject.id, acceptProject.id, processProject.id]);
 
-  return {
-    concurrency,
-    sizes,
-    rows: [
-      [`do-nothing Worker, same gzip envelopes (baseline, ${concurrency} clients)`, baselineRow],
-      [`POST /api/{id}/envelope/ — Django error, gzip, sustained (${concurrency} clients)`, acceptRow],
-      [`POST /api/{id}/envelope/ — bursts of ${burstSize} while the consumer is idle (${concurrency} clients)`, burstRow],
-    ],
-    acceptPhase: { sent: acceptSent, storedAfterSustained: acceptDrain.stored, sentInSustained: a, stalled: !!acceptDrain.stalled, storedAtEnd: acceptFinal },
-    processing: {
-      sent: sendRow.requests,
-      statuses,
-      accepted,
-      stored: done.stored,
-      stalled: !!done.stalled,
-      sendSeconds,
-      sendRps: sendRow.requests / sendSeconds,
-      seconds,
-      storedPerSecond: done.stored / seconds,
-      sendP99: sendRow.p99,
-    },
-  };
+    const warmup = 20;
+    const ownProcessBodies = makeBodies(templates, acceptCount + warmup, "e0");
+    const ownProcessBurstBodies = makeBodies(templates, bursts * burstSize, "f0");
+    const acceptBodies = makeBodies(templates, acceptCount + warmup, "a0");
+    const burstBodies = makeBodies(templates, bursts * burstSize, "d0");
+    const baselineBodies = makeBodies(templates, acceptCount + warmup, "b0");
+    const processBodies = makeBodies(templates, processCount, "c0");
+    const sizes = templates.map((t) => ({ name: t.name, bytes: t.bytes, gzip: gzipSync(Buffer.from(t.text, "latin1"), { level: 9 }).length }));
+    const rowOptions = { count: acceptCount, seconds: 20, concurrency, warmup };
+    const burstOptions = { vigil, cookie, bursts, burstSize, concurrency };
+
+    // 1. The do-nothing Worker, same bodies, same concurrency.
+    let b = 0;
+    const baselineRow = await load(() => postEnvelope(baseline.base, { id: 1, key: acceptProject.key }, baselineBodies[b++], "baseline"), rowOptions);
+
+    // 2. The accept path in its own workerd; Vigil's process stores what it enqueues at the same time.
+    let o = 0;
+    const ownProcessRow = await load(() => postEnvelope(acceptOnly.base, ownProcessProject, ownProcessBodies[o++], "envelope (own process)"), rowOptions);
+    // Everything enqueued is processed too: wait for it (and check nothing was lost) before going on.
+    const ownProcessDrain = await drain(base, cookie, ownProcessProject.id, o);
+    // 2b. The same with the consumer idle.
+    const ownProcessBursts = await burstRow({ ...burstOptions, origin: acceptOnly.base, project: ownProcessProject, bodies: ownProcessBurstBodies, stored: o });
+
+    // 3. The accept path in Vigil's process, next to the queue consumer.
+    let a = 0;
+    const acceptRow = await load(() => postEnvelope(base, acceptProject, acceptBodies[a++], "envelope"), rowOptions);
+    const acceptDrain = await drain(base, cookie, acceptProject.id, a);
+    // 3b. The same with the consumer idle.
+    const bursts1 = await burstRow({ ...burstOptions, origin: base, project: acceptProject, bodies: burstBodies, stored: a });
+
+    // 4. End to end, in the production layout: send processCount events to the accept-only process (bounded by
+    // 90 s), then poll until Vigil's consumer has stored all of them.
+    const statuses = {};
+    let p = 0;
+    const started = performance.now();
+    const sendRow = await load(
+      async () => {
+        const res = await fetch(`${acceptOnly.base}/api/${processProject.id}/envelope/`, { method: "POST", headers: sdkHeaders(processProject.key), body: processBodies[p++] });
+        await res.arrayBuffer();
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      },
+      { count: processCount, seconds: 90, concurrency, warmup: 0 },
+    );
+    const sendSeconds = (performance.now() - started) / 1000;
+    const accepted = statuses[200] ?? 0;
+    const done = await drain(base, cookie, processProject.id, accepted);
+    const seconds = (done.at - started) / 1000;
+    // Late or lost? Look at the accept rows' projects once more, now that everything had time.
+    const ownProcessFinal = await storedCount(base, cookie, ownProcessProject.id);
+    const acceptFinal = await storedCount(base, cookie, acceptProject.id);
+
+    return {
+      concurrency,
+      sizes,
+      rows: [
+        [`do-nothing Worker, same gzip envelopes (baseline, ${concurrency} clients)`, baselineRow],
+        [`POST /api/{id}/envelope/ — accept path in its own workerd, consumer busy in another (${concurrency} clients)`, ownProcessRow],
+        [`POST /api/{id}/envelope/ — accept path in its own workerd, bursts of ${burstSize}, consumer idle (${concurrency} clients)`, ownProcessBursts.row],
+        [`POST /api/{id}/envelope/ — sustained, in one workerd with the consumer (${concurrency} clients)`, acceptRow],
+        [`POST /api/{id}/envelope/ — bursts of ${burstSize} in one workerd, consumer idle (${concurrency} clients)`, bursts1.row],
+      ],
+      ownProcessPhase: { sent: ownProcessBursts.stored, sentInSustained: o, storedAfterSustained: ownProcessDrain.stored, stalled: !!ownProcessDrain.stalled, storedAtEnd: ownProcessFinal },
+      acceptPhase: { sent: bursts1.stored, sentInSustained: a, storedAfterSustained: acceptDrain.stored, stalled: !!acceptDrain.stalled, storedAtEnd: acceptFinal },
+      processing: {
+        sent: sendRow.requests,
+        statuses,
+        accepted,
+        stored: done.stored,
+        stalled: !!done.stalled,
+        sendSeconds,
+        sendRps: sendRow.requests / sendSeconds,
+        seconds,
+        storedPerSecond: done.stored / seconds,
+        sendP99: sendRow.p99,
+      },
+    };
+  } finally {
+    acceptOnly.stop();
+  }
 }
