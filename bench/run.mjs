@@ -7,6 +7,7 @@ import os from "node:os";
 import { benchAlerts } from "./alerts.mjs";
 import { benchIngest } from "./ingest.mjs";
 import { load, startWorker } from "./lib.mjs";
+import { benchAlertTime, benchRounds, printAlertTime, printRounds } from "./uptime.mjs";
 
 const ORIGIN_HEADER = (base) => ({ origin: base, "content-type": "application/json" });
 
@@ -101,5 +102,12 @@ console.log(
         `${processingAlone.eventsPerSecond.toFixed(0)} events/s, median batch ${processingAlone.medianBatchMs.toFixed(0)} ms (goal ≥ 300/s)`
     : `\nprocessing alone: the measurement did not run (exit ${measured.status})`,
 );
+// Uptime: one scheduling round for 100 / 1,000 / 5,000 monitors, and outage → alert with a minute cron.
+console.log("\nUptime rounds (inside workerd, 3 regions, local HTTP targets):\n");
+const uptimeRounds = benchRounds();
+printRounds(uptimeRounds);
+const uptimeAlert = await benchAlertTime();
+printAlertTime(uptimeAlert);
+
 mkdirSync("bench/results", { recursive: true });
-writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone }, null, 2));
+writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone, uptime: { rounds: uptimeRounds, alert: uptimeAlert } }, null, 2));
