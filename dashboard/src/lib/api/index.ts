@@ -7,6 +7,7 @@ export * from './invites.ts';
 export * from './issues.ts';
 export * from './monitors.ts';
 export * from './orgs.ts';
+export * from './performance.ts';
 export * from './projects.ts';
 export * from './tokens.ts';
 export type * from './types.ts';
