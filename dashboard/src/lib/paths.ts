@@ -14,6 +14,14 @@ export type ProjectSection =
 
 const seg = encodeURIComponent;
 
+/** `?a=1&b=2` of the values set, or nothing. */
+function query(search: Record<string, string | undefined>): string {
+	const params = new URLSearchParams();
+	for (const [key, value] of Object.entries(search)) if (value !== undefined && value !== '') params.set(key, value);
+	const qs = params.toString();
+	return qs ? `?${qs}` : '';
+}
+
 export const paths = {
 	home: () => '/',
 	login: () => '/login',
@@ -51,6 +59,15 @@ export const paths = {
 	newCron: (org: string, projectId: number | string) => `/orgs/${seg(org)}/projects/${seg(String(projectId))}/crons/new`,
 	editCron: (org: string, projectId: number | string, cronId: number | string) =>
 		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/crons/${seg(String(cronId))}/edit`,
+	/** The routes table; `search`: `range`, `sort`, `order`, each only when not the default. */
+	performance: (org: string, projectId: number | string, search: Record<string, string | undefined> = {}) =>
+		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/performance${query(search)}`,
+	/** One route (transaction name, any characters) over `range`. */
+	performanceRoute: (org: string, projectId: number | string, transaction: string, search: { range?: string } = {}) =>
+		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/performance/route${query({ transaction, ...search })}`,
+	/** A trace's waterfall; with `event`, that transaction of it is the one scrolled to. */
+	trace: (org: string, projectId: number | string, traceId: string, search: { event?: string } = {}) =>
+		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/performance/traces/${seg(traceId)}${query(search)}`,
 	invite: (token: string) => `/invite/${seg(token)}`
 };
 
