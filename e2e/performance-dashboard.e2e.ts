@@ -312,6 +312,23 @@ describe('performance in the browser', () => {
     await shot(page, 'performance-01-empty');
   });
 
+  test('a range with nothing in it, when earlier requests were traced, offers the longer ranges', async () => {
+    // one request three hours ago: in the last 24 hours, not in the last hour
+    const old: TransactionSpec = { name: '/about/', method: 'GET', agoSeconds: 3 * 3600, durationMs: 40, status: 'ok', httpStatus: 200, spans: middleware(40, [{ op: 'view.render', description: 'shop.views.about', at: 10, ms: 20 }]) };
+    const { eventId, traceId, event } = transactionEvent(old);
+    await sendEnvelope(eventId, event, 'transaction', traceId);
+
+    await page.goto(`${base()}/performance?range=1h`);
+    const quiet = page.getByRole('region', { name: 'No requests in the last hour' });
+    await reloadUntil(async () => {
+      await page.locator('section.empty').first().waitFor();
+      return (await quiet.count()) === 1 && ((await quiet.textContent()) ?? '').includes('1 route in the last 30 days');
+    });
+    await quiet.getByRole('link', { name: 'Show the last 24 hours' }).click();
+    await page.waitForURL((url) => !url.searchParams.has('range'));
+    await page.locator('tr[data-route="/about/"]').waitFor();
+  });
+
   test('transactions sent like the Django SDK show up in the routes table', async () => {
     // 5 product lists (one slow), 3 checkouts (one failed, with an error in its trace)
     for (const [ago, slow] of [
