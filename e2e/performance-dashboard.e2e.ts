@@ -482,7 +482,9 @@ describe('performance in the browser', () => {
     });
     const link = errors.getByRole('link', { name: /PaymentError/ });
     expect(await link.textContent()).toContain('<b>Bad Gateway</b>');
-    expect(await page.locator('li.row[data-part="http"]').count()).toBe(1);
+    const http = page.locator('li.row[data-part="http"]');
+    expect(await http.count()).toBe(1);
+    expect(await http.locator('.flag').textContent()).toBe('internal_error'); // the failed call is marked
     expect(await page.locator('.tx-meta .badge').first().textContent()).toContain('500 internal_error');
     await shot(page, 'performance-05-trace-error');
     await link.click();
