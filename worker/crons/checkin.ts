@@ -27,7 +27,8 @@ export function cronSlug(raw: string): string | null {
   return slug || null;
 }
 
-const positive = z.coerce.number().int().min(1).max(100_000);
+// The same bounds as the API's (a week of minutes).
+const positive = z.coerce.number().int().min(1).max(10_080);
 const SentryMonitorConfig = z.object({
   schedule: z.union([
     z.object({ type: z.literal("crontab"), value: z.string().min(9).max(100) }),

@@ -2,6 +2,7 @@ import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import { errorCode, eventually, keyOf, signUp, withProject } from "../test/client";
 import { cronObject } from "./checkin";
+import { CHECKINS_KEPT_MS, cleanUpCheckins } from "./retention";
 
 const ORIGIN = "http://localhost:8787";
 const receiver = inject("receiverUrl");
@@ -190,23 +191,43 @@ describe("deadlines, by the monitor's Durable Object", () => {
     expect((await waitForDeliveries(user.deliveries, 1)).map((d) => d.type)).toEqual(["cron.timeout"]);
   });
 
-  it("when check-ins stopped arriving everywhere, a missed run is 'unknown' and alerts no one", async () => {
-    const user = await projectWithWebhook();
-    const cron = (await user.client.post(`/projects/${user.project.id}/crons`, { slug: "quiet", schedule: { type: "interval", value: 1, unit: "hour" }, checkinMargin: 1 })).body;
-    await ping(`/ping/${user.key}/quiet`);
+  /** A monitor expected `days` from now (so real check-ins of other tests are far from its windows), pinged once. */
+  async function farMonitor(user: Awaited<ReturnType<typeof projectWithWebhook>> | Awaited<ReturnType<typeof withProject>>, slug: string, days = 2) {
+    const cron = (await user.client.post(`/projects/${user.project.id}/crons`, { slug, schedule: { type: "interval", value: days, unit: "day" }, checkinMargin: 1 })).body;
+    await ping(`/ping/${keyOf(user.project.dsn)}/${slug}`);
     const expected = Date.parse((await user.client.get(`/crons/${cron.id}`)).body.nextExpectedAt);
-    const tickAt = expected + MIN;
-    // The hour before: a busy stream of check-ins (60 of them); the last 5 minutes before the deadline: none.
-    const rows = Array.from({ length: 60 }, (_, i) => [`busy-${cron.id}-${i}`, tickAt - 64 * MIN + i * MIN]);
-    await env.DB.prepare(
-      `INSERT INTO cron_checkins (id, monitor_id, status, source, started_at, received_at) SELECT value->>0, ?1, 'ok', 'ping', value->>1, value->>1 FROM json_each(?2) WHERE value->>1 < ?3`,
-    )
-      .bind(cron.id, JSON.stringify(rows), tickAt - 5 * MIN)
+    return { id: cron.id as number, tickAt: expected + MIN };
+  }
+  /** Check-ins received in the 5 minutes an hour before `tickAt`: what Vigil expects to be receiving now. */
+  async function checkinsAnHourBefore(monitorId: number, tickAt: number, n: number) {
+    const rows = Array.from({ length: n }, (_, i) => [`busy-${monitorId}-${tickAt}-${i}`, tickAt - 64 * MIN + i * 1000]);
+    await env.DB.prepare(`INSERT INTO cron_checkins (id, monitor_id, status, source, started_at, received_at) SELECT value->>0, ?1, 'ok', 'ping', value->>1, value->>1 FROM json_each(?2)`)
+      .bind(monitorId, JSON.stringify(rows))
       .run();
-    await cronObject(env, cron.id).tick(cron.id, tickAt);
-    expect((await user.client.get(`/crons/${cron.id}/checkins?status=unknown`)).body.data).toHaveLength(1);
+  }
+
+  it("when check-ins stopped arriving from every project at once, a missed run is 'unknown' and alerts no one", async () => {
+    const user = await projectWithWebhook();
+    const mine = await farMonitor(user, "quiet");
+    // An hour ago, four projects were checking in; in the last 5 minutes, none.
+    await checkinsAnHourBefore(mine.id, mine.tickAt, 3);
+    for (const name of ["o1", "o2", "o3"]) {
+      const other = await withProject(name);
+      await checkinsAnHourBefore((await farMonitor(other, name)).id, mine.tickAt, 3);
+    }
+    await cronObject(env, mine.id).tick(mine.id, mine.tickAt);
+    expect((await user.client.get(`/crons/${mine.id}/checkins?status=unknown`)).body.data).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 1000));
     expect(await user.deliveries()).toEqual([]);
+  });
+
+  it("one customer's servers going quiet is not Vigil's outage: their missed run alerts", async () => {
+    const user = await projectWithWebhook();
+    const mine = await farMonitor(user, "server-down", 4); // its own hour, away from the test above
+    await checkinsAnHourBefore(mine.id, mine.tickAt, 30);
+    await cronObject(env, mine.id).tick(mine.id, mine.tickAt);
+    expect((await user.client.get(`/crons/${mine.id}/checkins?status=missed`)).body.data).toHaveLength(1);
+    expect((await waitForDeliveries(user.deliveries, 1)).map((d) => d.type)).toEqual(["cron.missed"]);
   });
 
   it("pausing stops the alarm; deleting clears the object", async () => {
@@ -227,5 +248,18 @@ describe("deadlines, by the monitor's Durable Object", () => {
     expect((await client.delete(`/crons/${cron.id}`)).status).toBe(204);
     expect(await runInDurableObject(object, (_, s) => s.storage.getAlarm())).toBeNull();
     expect(errorCode(await client.get(`/crons/${cron.id}`))).toBe("not_found");
+  });
+});
+
+describe("run retention", () => {
+  it("runs older than 90 days are dropped; newer ones stay", async () => {
+    const { client, project } = await withProject("retention");
+    const cron = (await client.post(`/projects/${project.id}/crons`, { slug: "old", schedule: { type: "interval", value: 1, unit: "day" } })).body;
+    const now = Date.now();
+    await env.DB.prepare(`INSERT INTO cron_checkins (id, monitor_id, status, source, started_at, received_at) VALUES ('ancient', ?1, 'ok', 'ping', ?2, ?2), ('recent', ?1, 'ok', 'ping', ?3, ?3)`)
+      .bind(cron.id, now - CHECKINS_KEPT_MS - 1000, now - 1000)
+      .run();
+    await cleanUpCheckins(env.DB, now);
+    expect((await client.get(`/crons/${cron.id}/checkins`)).body.data.map((r: { id: string }) => r.id)).toEqual(["recent"]);
   });
 });

@@ -22,21 +22,28 @@ export const configOf = (m: MonitorRow): CronConfig => ({
 });
 
 /**
- * Vigil's own pulse: did check-ins nearly stop arriving across every project (a platform outage, not
- * the jobs)? True when the last 5 minutes brought under a tenth of the previous hour's rate, and that
- * hour was busy enough to judge (at least 30 check-ins).
+ * Vigil's own pulse: did check-ins stop arriving from every project at once (a platform or pipeline
+ * outage, not the jobs)? The last 5 minutes are compared with the same 5 minutes an hour and a day
+ * earlier — jobs keep their clock times, so the busiest of those is what to expect — and only when at
+ * least 3 projects were checking in then, so one customer's servers going down is never mistaken for it.
+ * Collapsed: under a tenth of the expected check-ins, from at least 10.
  */
 export async function ingestCollapsed(d1: D1Database, now: number): Promise<boolean> {
+  const MIN = 60_000;
   const row = await d1
     .prepare(
-      `SELECT sum(received_at >= ?1) AS recent, sum(received_at < ?1) AS before FROM cron_checkins
-       WHERE received_at >= ?2 AND received_at < ?3 AND source != 'vigil'`,
+      `SELECT
+         sum(c.received_at >= ?1) AS recent,
+         sum(c.received_at >= ?2 AND c.received_at < ?3) AS hour_ago,
+         sum(c.received_at >= ?4 AND c.received_at < ?5) AS day_ago,
+         count(DISTINCT CASE WHEN c.received_at < ?3 AND c.received_at >= ?2 OR c.received_at >= ?4 AND c.received_at < ?5 THEN m.project_id END) AS projects
+       FROM cron_checkins c JOIN cron_monitors m ON m.id = c.monitor_id
+       WHERE c.source != 'vigil' AND (c.received_at >= ?2 OR (c.received_at >= ?4 AND c.received_at < ?5))`,
     )
-    .bind(now - 5 * 60_000, now - 65 * 60_000, now)
-    .first<{ recent: number | null; before: number | null }>();
-  const recent = row?.recent ?? 0;
-  const before = row?.before ?? 0;
-  return before >= 30 && recent < (before / 12) * 0.1;
+    .bind(now - 5 * MIN, now - 65 * MIN, now - 60 * MIN, now - 1445 * MIN, now - 1440 * MIN)
+    .first<{ recent: number | null; hour_ago: number | null; day_ago: number | null; projects: number | null }>();
+  const expected = Math.max(row?.hour_ago ?? 0, row?.day_ago ?? 0);
+  return (row?.projects ?? 0) >= 3 && expected >= 10 && (row?.recent ?? 0) < expected * 0.1;
 }
 
 /**

@@ -43,7 +43,7 @@ export const CheckinSchema = z
     id: z.string(),
     status: CheckinStatusSchema,
     runId: z.string().nullable(),
-    source: z.enum(["sentry", "http", "ping", "vigil"]).openapi({ description: "`vigil`: recorded by Vigil itself (missed, timeout)" }),
+    source: z.enum(["sentry", "http", "ping", "vigil"]).openapi({ description: "How the run checked in; `vigil`: a missed run, recorded by Vigil itself" }),
     environment: z.string().nullable(),
     startedAt: isoDate.openapi({ description: "When the run started; for a missed run, when it was expected" }),
     finishedAt: isoDate.nullable(),
