@@ -1,8 +1,12 @@
 import type { IssueStatus, Level } from "./schema";
 
-/** A parsed issue search: `is:unresolved level:error release:1.2 environment:prod user.email:a@b.com free text`. */
+/**
+ * A parsed issue search: `is:unresolved level:error release:1.2 environment:prod user.email:a@b.com free text`;
+ * `kind:performance` (or `is:performance`, `kind:error`) picks one kind of issue.
+ */
 export interface IssueQuery {
   status?: IssueStatus;
+  kind?: "error" | "performance";
   regressed?: boolean;
   level?: Level;
   release?: string;
@@ -27,6 +31,7 @@ export function parseIssueQuery(q: string): IssueQuery {
     const value = colon > 0 ? token.slice(colon + 1) : token;
     if (key === "is" && STATUSES.has(value)) out.status = value as IssueStatus;
     else if (key === "is" && value === "regressed") out.regressed = true;
+    else if ((key === "kind" || key === "is") && (value === "performance" || value === "error")) out.kind = value;
     else if (key === "level" && LEVELS.has(value)) out.level = value as Level;
     else if (key === "release" && value) out.release = value;
     else if ((key === "environment" || key === "env") && value) out.environment = value;

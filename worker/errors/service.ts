@@ -65,6 +65,7 @@ export class IssueService {
     const status = p.status ?? q.status;
     if (status) where.push(eq(issues.status, status));
     if (q.regressed) where.push(eq(issues.substatus, "regressed"));
+    if (q.kind) where.push(eq(issues.kind, q.kind));
     if (q.level) where.push(eq(issues.level, q.level));
     const release = p.release ?? q.release;
     if (release) where.push(hasTag("release", release));

@@ -18,6 +18,8 @@ export interface Finding {
 export const N_PLUS_ONE_MIN_SPANS = 5;
 /** …taking at least this long together. */
 export const N_PLUS_ONE_MIN_TOTAL_MS = 50;
+/** Loops that read up to this many queries per row are recognised (A B A B … as well as A A A …). */
+export const MAX_BLOCK = 3;
 /** One SELECT at least this slow. */
 export const SLOW_QUERY_MS = 500;
 
@@ -26,7 +28,8 @@ const isDb = (s: SpanRecord) => familyOf(s.op) === "db" && !!s.description;
 /**
  * What is wrong with a request's queries: runs of N_PLUS_ONE_MIN_SPANS or more consecutive sibling DB
  * spans with the same normalized SQL taking N_PLUS_ONE_MIN_TOTAL_MS together (a loop that queries once per
- * row), and SELECTs slower than SLOW_QUERY_MS. One finding per query shape and kind.
+ * row) — or the same with a block of two or three queries repeated per row — and SELECTs slower than
+ * SLOW_QUERY_MS. One finding per query shape and kind.
  */
 export function detect(t: TransactionRecord): Finding[] {
   const findings = new Map<string, Finding>();
@@ -40,26 +43,33 @@ export function detect(t: TransactionRecord): Finding[] {
   }
   for (const list of siblings.values()) {
     list.sort((a, b) => a.start - b.start);
-    let run: SpanRecord[] = [];
-    let shape = "";
-    const close = () => {
-      const total = run.reduce((n, s) => n + (s.end - s.start), 0);
-      if (run.length >= N_PLUS_ONE_MIN_SPANS && total >= N_PLUS_ONE_MIN_TOTAL_MS) {
-        const key = `n_plus_one:${t.name}:${sqlHash(shape)}`;
-        if (!findings.has(key)) findings.set(key, { kind: "n_plus_one", key, title: "N+1 Query", sql: shape, spanIds: run.map((s) => s.spanId), totalMs: total });
+    const shapes = list.map((s) => normalizeSql(s.description!));
+    // A loop repeats a block of queries once per row: one query (period 1), or a few interleaved, as when a
+    // template reads two relations per row (period 2 or 3). A run is where each query has the shape of the one
+    // `period` places before it.
+    for (let period = 1; period <= MAX_BLOCK; period++) {
+      let runStart = 0;
+      for (let i = period; i <= list.length; i++) {
+        if (i < list.length && shapes[i] === shapes[i - period]) continue;
+        // [runStart, i) is a run; the next one can start with the `period - 1` queries before i.
+        if (i - runStart >= period * N_PLUS_ONE_MIN_SPANS) {
+          const block = shapes.slice(runStart, runStart + period);
+          for (let k = 0; k < period; k++) {
+            const shape = block[k]!;
+            if (block.indexOf(shape) !== k) continue; // a block like A A is period 1's
+            const spans = list.slice(runStart, i).filter((_, j) => j % period === k);
+            const total = spans.reduce((n, s) => n + (s.end - s.start), 0);
+            const key = `n_plus_one:${t.name}:${sqlHash(shape)}`;
+            if (total >= N_PLUS_ONE_MIN_TOTAL_MS && !findings.has(key)) {
+              findings.set(key, { kind: "n_plus_one", key, title: "N+1 Query", sql: shape, spanIds: spans.map((s) => s.spanId), totalMs: total });
+            }
+          }
+        }
+        runStart = i - period + 1;
       }
-    };
-    for (const s of list) {
-      const normalized = normalizeSql(s.description!);
-      if (normalized !== shape) {
-        close();
-        run = [];
-        shape = normalized;
-      }
-      run.push(s);
     }
-    close();
   }
+
   for (const s of t.spans) {
     if (!isDb(s) || !isSelect(s.description!) || s.end - s.start < SLOW_QUERY_MS) continue;
     const shape = normalizeSql(s.description!);

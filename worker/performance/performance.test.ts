@@ -100,6 +100,10 @@ describe("performance from real Django transactions", () => {
     expect(n1.title).toBe(`N+1 Query: ${repeated.replace("%s", "?")}`.slice(0, "N+1 Query: ".length + 150));
     const detail = (await client.get(`/issues/${n1.id}`)).body;
     expect(detail).toMatchObject({ kind: "performance", level: "warning" });
+    // The issues search picks a kind.
+    expect((await client.get(`/projects/${project.id}/issues?query=kind:performance`)).body.data).toHaveLength(2);
+    expect((await client.get(`/projects/${project.id}/issues?query=${encodeURIComponent("is:performance N+1")}`)).body.data).toHaveLength(1);
+    expect((await client.get(`/projects/${project.id}/issues?query=kind:error`)).body.data).toEqual([]);
   });
 
   it("route page: its queries normalized, per request, and its slowest requests; the trace waterfall", async () => {

@@ -112,6 +112,21 @@ describe("detectors", () => {
     expect(detect(tx(interrupted, 200))).toEqual([]);
   });
 
+  it("N+1 in a loop that reads two relations per row: A B A B … gives one finding per repeated query", () => {
+    const spans: SpanRecord[] = [];
+    for (let i = 0; i < 6; i++) {
+      spans.push(span(`c${i}`, "db", i * 30, i * 30 + 12, `SELECT * FROM store_category WHERE id = ${i}`, "v"));
+      spans.push(span(`i${i}`, "db", i * 30 + 14, i * 30 + 26, `SELECT * FROM store_image WHERE product_id = ${i}`, "v"));
+    }
+    const findings = detect(tx([span("v", "view.render", 0, 200), ...spans], 200));
+    expect(findings.map((f) => [f.sql, f.spanIds.length, f.totalMs])).toEqual([
+      ["SELECT * FROM store_category WHERE id = ?", 6, 72],
+      ["SELECT * FROM store_image WHERE product_id = ?", 6, 72],
+    ]);
+    // Four rows only: not yet an N+1.
+    expect(detect(tx([span("v", "view.render", 0, 200), ...spans.slice(0, 8)], 200))).toEqual([]);
+  });
+
   it("slow query: a SELECT of 500 ms or more; an UPDATE that slow is not one", () => {
     expect(detect(tx([span("s", "db", 0, 650, "SELECT * FROM store_order WHERE total > 100")], 700))).toMatchObject([{ kind: "slow_db_query", totalMs: 650 }]);
     expect(detect(tx([span("u", "db", 0, 650, "UPDATE store_order SET total = 1")], 700))).toEqual([]);
