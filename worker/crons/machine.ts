@@ -123,9 +123,10 @@ export function onCheckin(before: MachineState, cfg: CronConfig, c: CheckinInput
 
   // A finish pairs with its start by run id; without one, with the latest start (as Healthchecks does).
   const run = c.runId ? s.running.find((r) => r.runId === c.runId) : s.running.at(-1);
-  const startedAt = run ? run.startedAt : c.at - (c.durationMs ?? 0);
-  // The job's own measure when it sent one (Sentry's `duration`); else the time between start and finish.
+  // The job's own measure when it sent one (Sentry's `duration`), the run starting that long before its
+  // finish; else the time between the start and finish check-ins.
   const durationMs = c.durationMs ?? (run ? c.at - run.startedAt : null);
+  const startedAt = c.durationMs !== null ? c.at - c.durationMs : run ? run.startedAt : c.at;
   if (run) s = { ...s, running: s.running.filter((r) => r !== run) };
   else s = { ...s, expectedAt: advance() };
   const finishedId = run?.runId ?? c.runId;

@@ -75,7 +75,7 @@ export class CronMonitor extends DurableObject<Env> {
         .prepare(
           `INSERT INTO cron_checkins (id, monitor_id, status, run_id, source, environment, started_at, finished_at, duration_ms, exit_code, log, received_at)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-           ON CONFLICT (id) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
+           ON CONFLICT (id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
              exit_code = coalesce(excluded.exit_code, exit_code), log = coalesce(excluded.log, log)`,
         )
         .bind(r.id, monitor.id, r.status, r.runId, r.source, r.environment, r.startedAt, r.finishedAt, r.durationMs, r.exitCode, r.log?.slice(0, LOG_LIMIT) ?? null, now),
