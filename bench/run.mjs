@@ -8,6 +8,7 @@ import { benchAlerts } from "./alerts.mjs";
 import { benchIngest } from "./ingest.mjs";
 import { load, startWorker } from "./lib.mjs";
 import { benchAlertTime, benchRounds, printAlertTime, printRounds } from "./uptime.mjs";
+import { benchDetection, benchIdle, benchPings, printDetection, printIdle, printPings } from "./crons.mjs";
 
 const ORIGIN_HEADER = (base) => ({ origin: base, "content-type": "application/json" });
 
@@ -22,6 +23,8 @@ const vigil = await startWorker({ config: "wrangler.toml", probePath: "/api/v1/o
 const rows = [];
 let ingest;
 let alerting;
+let cronPings;
+let cronIdle;
 try {
   const { base } = vigil;
   const email = `bench.${Date.now()}@example.com`;
@@ -46,6 +49,8 @@ try {
   ]);
   ingest = await benchIngest({ baseline, vigil, cookie, org });
   alerting = await benchAlerts({ vigil, cookie, org });
+  cronPings = await benchPings({ baseline, vigil, cookie, org });
+  cronIdle = await benchIdle({ vigil, cookie, org });
 } finally {
   baseline.stop();
   vigil.stop();
@@ -109,5 +114,12 @@ printRounds(uptimeRounds);
 const uptimeAlert = await benchAlertTime();
 printAlertTime(uptimeAlert);
 
+// Crons: ping accept rate, 10,000 idle monitors, and deadline → cron.missed with real alarms.
+console.log("\nCrons:\n");
+printPings(cronPings);
+printIdle(cronIdle);
+const cronDetection = await benchDetection();
+printDetection(cronDetection);
+
 mkdirSync("bench/results", { recursive: true });
-writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone, uptime: { rounds: uptimeRounds, alert: uptimeAlert } }, null, 2));
+writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone, uptime: { rounds: uptimeRounds, alert: uptimeAlert }, crons: { pings: cronPings, idle: cronIdle, detection: cronDetection } }, null, 2));
