@@ -55,7 +55,7 @@ export function mergeRollup(a: Rollup, b: Rollup): Rollup {
   merge(a.histogram, b.histogram);
   for (const p of PARTS) {
     a.partSums[p] += b.partSums[p];
-    a.partHistograms[p] = merge(a.partHistograms[p] ?? {}, b.partHistograms[p]);
+    if (b.partHistograms[p]) a.partHistograms[p] = merge(a.partHistograms[p] ?? {}, b.partHistograms[p]);
   }
   return a;
 }

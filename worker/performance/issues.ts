@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { eventKey } from "../errors/process";
 import { normalizeEvent } from "../errors/normalize";
 import { storeEvents, type EventToStore } from "../errors/store";
+import { mapLimit } from "../lib/chunks";
 import { gzip, sha256Hex } from "../lib/encoding";
 import { detect, type Finding } from "./detectors";
 import type { TransactionRecord } from "./model";
@@ -29,20 +30,20 @@ export interface PerformanceFinding {
  */
 export async function recordPerformanceIssues(env: Env, db: Db, findings: PerformanceFinding[]): Promise<void> {
   if (!findings.length) return;
-  const items: EventToStore[] = [];
-  for (const f of findings) {
+  // The full events go to R2 first (several at once), so an index row never points at nothing.
+  const items: EventToStore[] = await mapLimit(findings, 8, async (f) => {
     const event = normalizeEvent({ ...f.event, event_id: f.eventId }, f.eventId, f.at);
     const r2Key = eventKey(f.projectId, f.eventId);
     await env.BLOBS.put(r2Key, await gzip(JSON.stringify(event)), { httpMetadata: { contentType: "application/json", contentEncoding: "gzip" } });
-    items.push({
+    return {
       projectId: f.projectId,
       event,
       grouping: { hash: (await sha256Hex(f.key)).slice(0, 32), algorithm: "v1:performance", title: f.title, culprit: f.culprit, type: f.type, value: f.value.slice(0, 1000) },
       r2Key,
       retry: false,
-      kind: "performance",
-    });
-  }
+      kind: "performance" as const,
+    };
+  });
   const stored = await storeEvents(db, items);
   const alerts = new AlertContext(db, env);
   for (const [i, s] of stored.entries()) {
@@ -89,11 +90,18 @@ function findingEvent(t: TransactionRecord, f: Finding): Record<string, unknown>
   };
 }
 
-/** Look for N+1 and slow queries in transactions just counted, and record what is found. */
+/**
+ * Look for N+1 and slow queries in transactions just counted, and record what is found: one occurrence per
+ * problem per queue batch (a route with an N+1 has it in every request; one sample per batch keeps the issue's
+ * evidence and timeline without writing an event for each request).
+ */
 export async function raisePerformanceIssues(env: Env, db: Db, list: { projectId: number; record: TransactionRecord }[]): Promise<void> {
   const findings: PerformanceFinding[] = [];
+  const seen = new Set<string>();
   for (const { projectId, record: t } of list) {
     for (const f of detect(t)) {
+      if (seen.has(`${projectId}|${f.key}`)) continue;
+      seen.add(`${projectId}|${f.key}`);
       findings.push({
         projectId,
         eventId: (await sha256Hex(`${t.eventId}:${f.key}`)).slice(0, 32),

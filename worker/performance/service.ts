@@ -50,6 +50,8 @@ export function summarize(r: Rollup, minutes: number) {
   };
 }
 
+const withoutPartP95 = ({ breakdownP95: _p95, ...rest }: ReturnType<typeof summarize>) => rest;
+
 const emptyRollup = (projectId: number, transaction: string): Rollup => ({
   projectId,
   resolution: "minute",
@@ -72,12 +74,15 @@ export class PerformanceService {
     private readonly projects: ProjectService,
   ) {}
 
-  /** Rollup rows covering the pieces, for one route or all. */
-  private async rows(projectId: number, pieces: Piece[], transaction?: string): Promise<Rollup[]> {
+  /** Rollup rows covering the pieces, for one route or all; without the per-part histograms unless asked. */
+  private async rows(projectId: number, pieces: Piece[], transaction?: string, withPartHistograms = true): Promise<Rollup[]> {
     if (!pieces.length) return [];
     const conditions = pieces.map((p) => sql`(resolution = ${p.resolution} AND start >= ${p.from} AND start < ${p.to})`);
+    const columns = withPartHistograms
+      ? sql`*`
+      : sql`project_id, resolution, start, "transaction", count, failures, satisfied, tolerating, duration_sum, histogram, part_sums, '{}' AS part_histograms`;
     const rows = await this.db.all<Record<string, unknown>>(sql`
-      SELECT * FROM perf_rollups WHERE project_id = ${projectId}
+      SELECT ${columns} FROM perf_rollups WHERE project_id = ${projectId}
         ${transaction !== undefined ? sql`AND "transaction" = ${transaction}` : sql``}
         AND (${sql.join(conditions, sql` OR `)})`);
     return rows.map(rowToRollup);
@@ -89,11 +94,11 @@ export class PerformanceService {
     const asked = timeRange(query, DAY, now);
     const { from, to } = snapRange(asked.from, asked.to);
     const merged = new Map<string, Rollup>();
-    for (const r of await this.rows(projectId, coveringPieces(from, to, now))) {
+    for (const r of await this.rows(projectId, coveringPieces(from, to, now), undefined, false)) {
       merged.set(r.transaction, mergeRollup(merged.get(r.transaction) ?? emptyRollup(projectId, r.transaction), r));
     }
     const minutes = (Math.min(to, now) - from) / 60_000;
-    return { from, to, rows: [...merged.values()].map((r) => ({ transaction: r.transaction, ...summarize(r, minutes) })).sort((a, b) => b.count * (b.p95 ?? 0) - a.count * (a.p95 ?? 0)) };
+    return { from, to, rows: [...merged.values()].map((r) => ({ transaction: r.transaction, ...withoutPartP95(summarize(r, minutes)) })).sort((a, b) => b.count * (b.p95 ?? 0) - a.count * (a.p95 ?? 0)) };
   }
 
   /** One route: percentiles and breakdown over time, its queries, its slowest requests. */

@@ -566,7 +566,6 @@ export interface Schemas {
     failureRate: number;
     apdex: number | null;
     breakdown: Schemas["TimeBreakdown"];
-    breakdownP95: Schemas["TimeBreakdown"] & unknown;
   };
   "TimeBreakdown": {
     db: number;

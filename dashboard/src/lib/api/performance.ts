@@ -33,7 +33,7 @@ export interface PerformanceSummary {
 	breakdownP95: TimeBreakdown;
 }
 
-export interface RoutePerformance extends PerformanceSummary {
+export interface RoutePerformance extends Omit<PerformanceSummary, 'breakdownP95'> {
 	/** The route, e.g. `/products/<int:pk>/`. */
 	transaction: string;
 }
