@@ -9,6 +9,7 @@ import { benchIngest } from "./ingest.mjs";
 import { load, startWorker } from "./lib.mjs";
 import { benchAlertTime, benchRounds, printAlertTime, printRounds } from "./uptime.mjs";
 import { benchDetection, benchIdle, benchPings, printDetection, printIdle, printPings } from "./crons.mjs";
+import { benchProcessingAlone, benchRoutesQuery, benchTransactions, printProcessingAlone, printRoutesQuery, printTransactions } from "./performance.mjs";
 
 const ORIGIN_HEADER = (base) => ({ origin: base, "content-type": "application/json" });
 
@@ -25,6 +26,8 @@ let ingest;
 let alerting;
 let cronPings;
 let cronIdle;
+let perfTransactions;
+let perfRoutes;
 try {
   const { base } = vigil;
   const email = `bench.${Date.now()}@example.com`;
@@ -51,6 +54,9 @@ try {
   alerting = await benchAlerts({ vigil, cookie, org });
   cronPings = await benchPings({ baseline, vigil, cookie, org });
   cronIdle = await benchIdle({ vigil, cookie, org });
+  perfTransactions = await benchTransactions({ vigil, baseline, cookie, org });
+  // Last: it seeds about 1 GB of history into this Vigil's local D1.
+  perfRoutes = await benchRoutesQuery({ vigil, cookie, org });
 } finally {
   baseline.stop();
   vigil.stop();
@@ -121,5 +127,12 @@ printIdle(cronIdle);
 const cronDetection = await benchDetection();
 printDetection(cronDetection);
 
+// Performance: transactions accepted and processed, processing alone, the routes table over 10 M transactions.
+console.log("\nPerformance:\n");
+printTransactions(perfTransactions);
+const perfAlone = benchProcessingAlone();
+printProcessingAlone(perfAlone);
+printRoutesQuery(perfRoutes);
+
 mkdirSync("bench/results", { recursive: true });
-writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone, uptime: { rounds: uptimeRounds, alert: uptimeAlert }, crons: { pings: cronPings, idle: cronIdle, detection: cronDetection } }, null, 2));
+writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone, uptime: { rounds: uptimeRounds, alert: uptimeAlert }, crons: { pings: cronPings, idle: cronIdle, detection: cronDetection }, performance: { transactions: perfTransactions, alone: perfAlone, routes: perfRoutes } }, null, 2));
