@@ -2,7 +2,7 @@
 // do-nothing Worker, measured in the same run on this machine. Results go to stdout (Markdown tables) and
 // bench/results/<date>.json.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { benchAlerts } from "./alerts.mjs";
 import { benchIngest } from "./ingest.mjs";
@@ -60,6 +60,8 @@ try {
 } finally {
   baseline.stop();
   vigil.stop();
+  // The seeded performance history is about 1 GB of local D1.
+  setTimeout(() => rmSync(vigil.state, { recursive: true, force: true }), 2000);
 }
 
 const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
