@@ -21,6 +21,13 @@ export interface MonitorConfig {
   recoveryThreshold?: number;
 }
 
+/** A job's reported duration (Sentry sends seconds) in ms, when it is a believable one: 0 to 30 days. */
+export function durationMsFromSeconds(value: unknown): number | null {
+  const seconds = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0 || seconds > 30 * 86_400) return null;
+  return Math.round(seconds * 1000);
+}
+
 /** Slugs as Sentry and Healthchecks use them: lower case, digits, `-` and `_`. */
 export function cronSlug(raw: string): string | null {
   const slug = raw.trim().toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 64);

@@ -135,6 +135,10 @@ describe("Sentry check-ins", () => {
     const runs = (await client.get(`/crons/${cron.id}/checkins`)).body.data;
     expect(runs).toMatchObject([{ status: "ok", runId: id.replaceAll("-", ""), source: "http" }]);
     expect((await ping(`/api/${project.id}/cron/billing/${key}/?status=maybe`)).status).toBe(400);
+    // An absurd duration is ignored (the run is timed by its check-ins), and the list still answers.
+    expect((await ping(`/api/${project.id}/cron/billing/${key}/?status=ok&duration=1e13`)).status).toBe(202);
+    expect((await client.get(`/projects/${project.id}/crons`)).status).toBe(200);
+    expect((await client.get(`/crons/${cron.id}/checkins`)).body.data[0].durationMs).toBeNull();
   });
 
   it("envelope check_in items from sentry_sdk.crons.monitor go through the queue", async () => {

@@ -2,7 +2,7 @@ import { Hono, type Context } from "hono";
 import type { HonoEnv } from "../env";
 import { ApiError } from "../lib/errors";
 import { authorize, lookupKey, type IngestKey } from "../ingest/auth";
-import { admitCheckin, cronSlug, monitorConfigFromSentry, recordCheckin, type CheckinOutcome } from "./checkin";
+import { admitCheckin, cronSlug, durationMsFromSeconds, monitorConfigFromSentry, recordCheckin, type CheckinOutcome } from "./checkin";
 import type { CheckinInput } from "./machine";
 import { LOG_LIMIT } from "./monitor-object";
 
@@ -94,7 +94,7 @@ async function sentryHttpCheckin(c: Context<HonoEnv>) {
   }
   const status = String(c.req.query("status") ?? body.status ?? "");
   if (status !== "in_progress" && status !== "ok" && status !== "error") throw new ApiError("validation_failed", "status must be in_progress, ok or error.");
-  const duration = Number(c.req.query("duration") ?? body.duration);
+  const durationMs = durationMsFromSeconds(c.req.query("duration") ?? body.duration);
   const checkinId = String(c.req.query("check_in_id") ?? body.check_in_id ?? "").replaceAll("-", "").toLowerCase();
   const environment = c.req.query("environment") ?? (typeof body.environment === "string" ? body.environment : null);
   await admitCheckin(c.env, key);
@@ -106,7 +106,7 @@ async function sentryHttpCheckin(c: Context<HonoEnv>) {
       runId: /^[0-9a-f]{32}$/.test(checkinId) ? checkinId : null,
       ...(/^[0-9a-f]{32}$/.test(checkinId) ? { checkinId } : {}),
       at: Date.now(),
-      durationMs: Number.isFinite(duration) && duration >= 0 ? Math.round(duration * 1000) : null,
+      durationMs,
       exitCode: null,
       log: null,
       source: "http",

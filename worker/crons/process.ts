@@ -1,7 +1,7 @@
 import { createDb } from "../db/client";
 import { ApiError } from "../lib/errors";
 import type { CheckinMessage } from "../ingest/queue";
-import { cronSlug, monitorConfigFromSentry, recordCheckin } from "./checkin";
+import { cronSlug, durationMsFromSeconds, monitorConfigFromSentry, recordCheckin } from "./checkin";
 
 const hex32 = (v: unknown) => (typeof v === "string" && /^[0-9a-f]{32}$/.test(v.replaceAll("-", "").toLowerCase()) ? v.replaceAll("-", "").toLowerCase() : null);
 
@@ -24,7 +24,7 @@ export async function processCheckinBatch(messages: Message<CheckinMessage>[], e
         continue;
       }
       const runId = hex32(p.check_in_id);
-      const duration = typeof p.duration === "number" && p.duration >= 0 ? Math.round(p.duration * 1000) : null;
+      const duration = durationMsFromSeconds(p.duration);
       const outcome = await recordCheckin(env, db, {
         projectId,
         slug,

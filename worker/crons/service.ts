@@ -59,11 +59,11 @@ export class CronService {
     const rows = await this.db.select().from(cronMonitors).where(eq(cronMonitors.projectId, projectId)).orderBy(cronMonitors.slug).all();
     if (!rows.length) return [];
     const key = await this.pingKey(projectId);
+    // The last 20 runs of each monitor, each read through the (monitor_id, started_at) index.
     const recent = await this.db.all<{ monitor_id: number; id: string; status: CheckinStatus; started_at: number; duration_ms: number | null }>(sql`
-      SELECT monitor_id, id, status, started_at, duration_ms FROM (
-        SELECT c.*, row_number() OVER (PARTITION BY monitor_id ORDER BY started_at DESC) AS n
-        FROM cron_checkins c WHERE monitor_id IN (SELECT value FROM json_each(${JSON.stringify(rows.map((r) => r.id))}))
-      ) WHERE n <= 20 ORDER BY started_at`);
+      SELECT c.monitor_id, c.id, c.status, c.started_at, c.duration_ms FROM json_each(${JSON.stringify(rows.map((r) => r.id))}) AS j
+      JOIN cron_checkins c ON c.rowid IN (SELECT rowid FROM cron_checkins WHERE monitor_id = j.value ORDER BY started_at DESC LIMIT 20)
+      ORDER BY c.started_at`);
     return rows.map((m) => ({
       ...this.view(m, key),
       recent: recent.filter((r) => r.monitor_id === m.id).map((r) => ({ id: r.id, status: r.status, startedAt: new Date(r.started_at), durationMs: r.duration_ms })),

@@ -6,11 +6,24 @@ import { decodeUtf8, readBody } from "./body";
 import { categoryOf, rateLimitHeader, type Category } from "./categories";
 import { itemJson, parseEnvelope, type EnvelopeItem } from "./envelope";
 import { enqueueEvent } from "./queue";
+import { mapLimit } from "../lib/chunks";
 import { decodeOtlpTraces } from "../performance/otlp";
 import { anchorToArrival } from "../performance/sentry";
 
 /** Item types whose payload must be a JSON object. */
 const JSON_ITEMS = new Set(["event", "transaction", "check_in", "log", "span", "session", "sessions", "client_report"]);
+
+/** What a check-in item may carry into the queue: its known fields, each bounded (the rest is dropped). */
+function checkinFields(json: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of ["check_in_id", "monitor_slug", "status", "duration", "environment"] as const) {
+    const v = json[k];
+    if (typeof v === "number" || (typeof v === "string" && v.length <= 200)) out[k] = v;
+  }
+  const config = json.monitor_config;
+  if (config && typeof config === "object" && JSON.stringify(config).length <= 2000) out.monitor_config = config;
+  return out;
+}
 
 export interface Accepted {
   eventId: string | null;
@@ -91,7 +104,7 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
     if (item.type === "event" && json) event = { item, json };
     if (item.type === "transaction" && json) transaction = json;
     if (item.type === "attachment") attachments.push(item);
-    if (item.type === "check_in" && json) checkins.push(json);
+    if (item.type === "check_in" && json) checkins.push(checkinFields(json));
     const category = categoryOf(item.type);
     if (category) counts[category] = (counts[category] ?? 0) + 1;
   });
@@ -145,6 +158,9 @@ export async function acceptStore(ctx: Context): Promise<Accepted> {
   return { eventId, headers };
 }
 
+/** Transactions (server spans) accepted from one OTLP request. */
+export const MAX_OTLP_TRANSACTIONS = 200;
+
 export interface OtlpAccepted {
   rejectedSpans: number;
   errorMessage?: string;
@@ -161,12 +177,15 @@ export async function acceptOtlpTraces(ctx: Context): Promise<OtlpAccepted> {
   const body = await readBody(ctx.req);
   const decoded = decodeOtlpTraces(body, ctx.req.headers.get("content-type") ?? "");
   if (decoded.transactions.length === 0) return { rejectedSpans: decoded.rejectedSpans, ...(decoded.errorMessage ? { errorMessage: decoded.errorMessage } : {}), headers: {} };
-  const { headers } = await admit(ctx, key, { transaction: decoded.transactions.length });
+  // A request's transactions beyond the cap are refused with their spans (exporters batch ~512 spans).
+  const kept = decoded.transactions.slice(0, MAX_OTLP_TRANSACTIONS);
+  const over = decoded.transactions.slice(MAX_OTLP_TRANSACTIONS);
+  const overSpans = over.reduce((n, t) => n + 1 + t.spans.length, 0);
+  const { headers } = await admit(ctx, key, { transaction: kept.length });
   const receivedAt = Date.now();
-  await Promise.all(
-    decoded.transactions.map((t) =>
-      enqueueEvent(ctx.env, { kind: "transaction", format: "record", projectId: ctx.projectId, eventId: t.eventId, receivedAt }, JSON.stringify(anchorToArrival(t, receivedAt))),
-    ),
+  await mapLimit(kept, 6, (t) =>
+    enqueueEvent(ctx.env, { kind: "transaction", format: "record", projectId: ctx.projectId, eventId: t.eventId, receivedAt }, JSON.stringify(anchorToArrival(t, receivedAt))),
   );
-  return { rejectedSpans: decoded.rejectedSpans, ...(decoded.errorMessage ? { errorMessage: decoded.errorMessage } : {}), headers };
+  const messages = [decoded.errorMessage, over.length ? `Dropped ${over.length} transactions beyond the first ${MAX_OTLP_TRANSACTIONS} of the request; send smaller batches.` : ""].filter(Boolean);
+  return { rejectedSpans: decoded.rejectedSpans + overSpans, ...(messages.length ? { errorMessage: messages.join(" ") } : {}), headers };
 }

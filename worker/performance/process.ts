@@ -203,7 +203,7 @@ export async function processTransactionBatch(messages: Message<TransactionMessa
       statements.push(
         ...chunks(fresh, ROWS_PER_STATEMENT).map((part) =>
           d1
-            .prepare(`UPDATE perf_transactions SET aggregated = 1 WHERE (project_id, event_id) IN (SELECT value->>0, value->>1 FROM json_each(?))`)
+            .prepare(`UPDATE perf_transactions SET aggregated = 1 WHERE aggregated = 0 AND (project_id, event_id) IN (SELECT value->>0, value->>1 FROM json_each(?))`)
             .bind(JSON.stringify(part.map((p) => [p.projectId, p.record.eventId]))),
         ),
       );

@@ -28,7 +28,7 @@ export const perfRollups = sqliteTable(
     partSums: text("part_sums", { mode: "json" }).$type<Breakdown>().notNull(),
     partHistograms: text("part_histograms", { mode: "json" }).$type<Record<keyof Breakdown, Histogram>>().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.resolution, t.start, t.transaction] })],
+  (t) => [primaryKey({ columns: [t.projectId, t.resolution, t.start, t.transaction] }), index("perf_rollups_retention_idx").on(t.resolution, t.start)],
 );
 
 /** Queries per route per day, by normalized SQL: how many, in how many requests, how long, the slowest one. */
@@ -49,7 +49,7 @@ export const perfQueries = sqliteTable(
     slowestMs: real("slowest_ms").notNull(),
     slowestEventId: text("slowest_event_id").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.day, t.transaction, t.hash] })],
+  (t) => [primaryKey({ columns: [t.projectId, t.day, t.transaction, t.hash] }), index("perf_queries_day_idx").on(t.day)],
 );
 
 /** Every stored transaction (the SDK samples them): the index of the traces kept in R2. */
@@ -79,5 +79,6 @@ export const perfTransactions = sqliteTable(
     index("perf_transactions_route_duration_idx").on(t.projectId, t.transaction, t.durationMs),
     index("perf_transactions_trace_idx").on(t.projectId, t.traceId),
     index("perf_transactions_start_idx").on(t.projectId, t.start),
+    index("perf_transactions_retention_idx").on(t.start),
   ],
 );

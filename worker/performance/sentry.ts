@@ -3,6 +3,8 @@ import type { SpanRecord, TransactionRecord } from "./model";
 
 /** Spans kept per transaction; the rest are counted and dropped (a loop of 10,000 queries is one N+1 anyway). */
 export const MAX_SPANS = 1000;
+/** Spans may reach this far outside their transaction (async work finishing after the response). */
+const SPAN_SLACK_MS = 3_600_000;
 /** Timestamps further than this from arrival are moved to the arrival time (the durations are kept). */
 const MAX_SKEW_MS = 30 * 24 * 3_600_000;
 
@@ -47,7 +49,8 @@ export function transactionFromSentry(raw: Record<string, unknown>, eventId: str
     }
     const sStart = parseTimestamp(s.start_timestamp);
     const sEnd = parseTimestamp(s.timestamp);
-    if (sStart === undefined || sEnd === undefined || sEnd < sStart) {
+    // Outside the request by more than an hour: a broken clock, not a span of this request.
+    if (sStart === undefined || sEnd === undefined || sEnd < sStart || sStart + shift < start - SPAN_SLACK_MS || sEnd + shift > end + SPAN_SLACK_MS) {
       dropped++;
       continue;
     }

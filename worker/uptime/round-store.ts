@@ -49,7 +49,8 @@ export async function saveRound(d1: D1Database, outcomes: RoundOutcome[]): Promi
       d1
         .prepare(
           `INSERT INTO monitor_checks (id, monitor_id, round_at, region, status, http_status, latency_ms, error_class, error, excerpt, checked_at)
-           SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, value->>10 FROM json_each(?)`,
+           SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, value->>10 FROM json_each(?)
+           WHERE EXISTS (SELECT 1 FROM monitors m WHERE m.id = value->>1)`,
         )
         .bind(JSON.stringify(part)),
     );
@@ -85,7 +86,10 @@ export async function saveRound(d1: D1Database, outcomes: RoundOutcome[]): Promi
     if (change?.kind === "open") {
       statements.push(
         d1
-          .prepare(`INSERT INTO monitor_incidents (monitor_id, project_id, started_at, confirmed_at, failing_regions, first_error) VALUES (?, ?, ?, ?, ?, ?)`)
+          .prepare(
+            `INSERT INTO monitor_incidents (monitor_id, project_id, started_at, confirmed_at, failing_regions, first_error)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM monitors WHERE id = ?1)`,
+          )
           .bind(id, o.monitor.projectId, change.startedAt, change.confirmedAt, JSON.stringify(change.failingRegions), JSON.stringify(change.firstError)),
         d1.prepare(`UPDATE monitors SET open_incident_id = (SELECT max(id) FROM monitor_incidents WHERE monitor_id = ?1 AND ended_at IS NULL) WHERE id = ?1`).bind(id),
       );

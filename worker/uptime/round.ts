@@ -130,6 +130,16 @@ async function checkAndJudge(env: Env, alerts: AlertContext, list: MonitorRow[],
     );
     outcomes.push({ monitor: m, results: own, verdict, roundAt, releaseLease: !verdict.recheck, watchGap: !isRecheck });
   }
+  // Paused or deleted while its checks ran: nothing of this round is kept for it.
+  const active = new Set(
+    (
+      await env.DB.prepare(`SELECT id FROM monitors WHERE paused = 0 AND id IN (SELECT value FROM json_each(?))`)
+        .bind(JSON.stringify(outcomes.map((o) => o.monitor.id)))
+        .all<{ id: number }>()
+    ).results.map((r) => r.id),
+  );
+  stats.d1Calls++;
+  outcomes.splice(0, outcomes.length, ...outcomes.filter((o) => active.has(o.monitor.id)));
   stats.d1Statements += await saveRound(env.DB, outcomes);
   stats.d1Calls++;
   for (const o of outcomes) {

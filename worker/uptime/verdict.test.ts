@@ -79,6 +79,13 @@ describe("the monitor state machine", () => {
     expect(still).toMatchObject({ state: "down", alert: null, incident: { kind: "ongoing", failingRegions: ["weur", "wnam"] } });
   });
 
+  it("a probe that failed inside Vigil is left out: it neither fails the round nor confirms an outage", () => {
+    const internal = (region: Region): CheckResult => ({ ...fail(region), errorClass: "internal", error: "Probe failed" });
+    expect(judgeRound(before(), [internal("wnam"), ok("weur")], normal)).toMatchObject({ state: "up", alert: null, recheck: false });
+    expect(judgeRound(before(), [internal("wnam"), internal("weur")], normal)).toMatchObject({ state: "up", alert: null, incident: null, recheck: false, failStreak: 0 });
+    expect(judgeRound(before(), [internal("wnam"), fail("weur")], normal)).toMatchObject({ recheck: true });
+  });
+
   it("slow answers from half the regions make it degraded, not down", () => {
     expect(judgeRound(before(), [slow("wnam"), slow("weur"), ok("apac")], normal)).toMatchObject({ state: "degraded", alert: null });
     expect(judgeRound(before(), [slow("wnam"), ok("weur"), ok("apac")], normal)).toMatchObject({ state: "up" });

@@ -46,7 +46,12 @@ export function firstErrorOf(results: CheckResult[]): FirstError | null {
  * `confirmRounds` rounds in a row. The incident starts at the first failing check and ends at the
  * first check of the round that passed again. During maintenance nothing opens and nothing alerts.
  */
-export function judgeRound(before: MonitorBefore, results: CheckResult[], opts: { isRecheck: boolean; inMaintenance: boolean }): Verdict {
+export function judgeRound(before: MonitorBefore, all: CheckResult[], opts: { isRecheck: boolean; inMaintenance: boolean }): Verdict {
+  // A probe that failed inside Vigil says nothing about the site: those regions sit this round out.
+  const results = all.filter((r) => r.errorClass !== "internal");
+  if (results.length === 0) {
+    return { state: before.state, failStreak: before.failStreak, suspectSince: before.suspectSince, suspectError: before.suspectError, incident: null, recheck: false, alert: null };
+  }
   const failing = quorumFailed(results);
   const failingRegions = [...new Set(results.filter((r) => r.status === "down").map((r) => r.region))].sort();
   const firstFailure = Math.min(...results.filter((r) => r.status === "down").map((r) => r.checkedAt));
