@@ -1,7 +1,7 @@
 // Errors benchmark: the Sentry accept path (`POST /api/{id}/envelope/`) with real Django error envelopes,
 // against the do-nothing Worker receiving the same bodies, and the end-to-end processed rate (queue drained,
 // count sent = count stored). Used by bench/run.mjs.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -356,4 +356,51 @@ export async function benchIngest({ baseline, vigil, cookie, org, concurrency = 
   } finally {
     acceptOnly.stop();
   }
+}
+
+const table = (rows) => [
+  "| scenario | requests | req/s | p50 ms | p95 ms | p99 ms |",
+  "|---|---|---|---|---|---|",
+  ...rows.map(([name, r]) => `| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} |`),
+];
+
+/** The errors rows as Markdown, with the accept rows against the goals and what was stored. */
+export function printIngest(ingest) {
+  const sizes = ingest.sizes.map((s) => `${s.name} ${(s.bytes / 1024).toFixed(1)} KB, ${(s.gzip / 1024).toFixed(1)} KB gzip`).join("; ");
+  console.log(`\nErrors: real Django error envelopes from the example shop (${sizes}), each with its own event_id, ${ingest.concurrency} concurrent clients.\n`);
+  console.log(table(ingest.rows).join("\n"));
+  const [base, ownProcess, ownProcessIdle, accept, burst] = ingest.rows.map(([, r]) => r);
+  const share = (r) => `${((100 * r.rps) / base.rps).toFixed(0)}% of the baseline's req/s`;
+  console.log(`\naccept path in its own workerd, consumer busy in another: ${share(ownProcess)} (goal ≥ 50%), p99 ${ownProcess.p99.toFixed(1)} ms (goal ≤ 50 ms)`);
+  console.log(`accept path in its own workerd, consumer idle: ${share(ownProcessIdle)}, p99 ${ownProcessIdle.p99.toFixed(1)} ms`);
+  console.log(`accept, sustained, one workerd with the consumer: ${share(accept)}, p99 ${accept.p99.toFixed(1)} ms`);
+  console.log(`accept, one workerd, consumer idle: ${share(burst)}, p99 ${burst.p99.toFixed(1)} ms`);
+  for (const [name, ph] of [["own-process rows", ingest.ownProcessPhase], ["one-workerd rows", ingest.acceptPhase]]) {
+    console.log(
+      `${name}: ${ph.sent} events sent; ${ph.storedAfterSustained} of the sustained row's ${ph.sentInSustained} stored when it drained` +
+        `${ph.stalled ? " (the count stalled)" : ""}; ${ph.storedAtEnd} of ${ph.sent} stored at the end of the run`,
+    );
+  }
+  const pr = ingest.processing;
+  console.log(
+    `processing: sent ${pr.sent} to the accept-only process in ${pr.sendSeconds.toFixed(1)} s (${pr.sendRps.toFixed(0)}/s, statuses ${JSON.stringify(pr.statuses)}), ` +
+      `stored ${pr.stored} of ${pr.accepted} accepted after ${pr.seconds.toFixed(1)} s from the first send: ${pr.storedPerSecond.toFixed(0)} events stored/s (goal ≥ 300)` +
+      `${pr.stored === pr.sent ? ", nothing lost" : `, MISSING ${pr.sent - pr.stored}`}${pr.stalled ? " (stopped waiting: the count stalled or the time ran out)" : ""}`,
+  );
+}
+
+/** The error pipeline alone, inside workerd (vitest's workers pool, bench/processing/), with the accept path idle. */
+export function measureErrorProcessingAlone() {
+  const measured = spawnSync("vitest", ["run", "--config", "bench/processing/vitest.config.ts"], { encoding: "utf8", env: process.env, timeout: 300_000 });
+  const line = /PROCESSING (\{.*\})/.exec(`${measured.stdout}${measured.stderr}`)?.[1];
+  return line ? JSON.parse(line) : { failed: measured.status };
+}
+
+export function printErrorProcessingAlone(alone) {
+  console.log(
+    alone.eventsPerSecond !== undefined
+      ? `\nprocessing alone (queue handler in workerd, real D1 + R2, ${alone.batches} batches of ${alone.batchSize}): ` +
+          `${alone.eventsPerSecond.toFixed(0)} events/s, median batch ${alone.medianBatchMs.toFixed(0)} ms (goal ≥ 300/s)`
+      : `\nprocessing alone: the measurement did not run (exit ${alone.failed})`,
+  );
 }

@@ -1,11 +1,10 @@
 // `npm run bench`: the management API's hot paths and the errors ingest (bench/ingest.mjs) against a
 // do-nothing Worker, measured in the same run on this machine. Results go to stdout (Markdown tables) and
 // bench/results/<date>.json.
-import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { benchAlerts } from "./alerts.mjs";
-import { benchIngest } from "./ingest.mjs";
+import { benchIngest, measureErrorProcessingAlone, printErrorProcessingAlone, printIngest } from "./ingest.mjs";
 import { load, startWorker } from "./lib.mjs";
 import { benchAlertTime, benchRounds, printAlertTime, printRounds } from "./uptime.mjs";
 import { benchDetection, benchIdle, benchPings, printDetection, printIdle, printPings } from "./crons.mjs";
@@ -73,30 +72,7 @@ for (const [name, r] of rows) {
   console.log(`| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} |`);
 }
 
-const pr = ingest.processing;
-console.log(`\nErrors: real Django error envelopes from the example shop (${ingest.sizes.map((s) => `${s.name} ${(s.bytes / 1024).toFixed(1)} KB, ${(s.gzip / 1024).toFixed(1)} KB gzip`).join("; ")}), each with its own event_id, ${ingest.concurrency} concurrent clients.\n`);
-console.log("| scenario | requests | req/s | p50 ms | p95 ms | p99 ms |");
-console.log("|---|---|---|---|---|---|");
-for (const [name, r] of ingest.rows) {
-  console.log(`| ${name} | ${r.requests} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} |`);
-}
-const [base, ownProcess, ownProcessIdle, accept, burst] = ingest.rows.map(([, r]) => r);
-const share = (r) => `${((100 * r.rps) / base.rps).toFixed(0)}% of the baseline's req/s`;
-console.log(`\naccept path in its own workerd, consumer busy in another: ${share(ownProcess)} (goal ≥ 50%), p99 ${ownProcess.p99.toFixed(1)} ms (goal ≤ 50 ms)`);
-console.log(`accept path in its own workerd, consumer idle: ${share(ownProcessIdle)}, p99 ${ownProcessIdle.p99.toFixed(1)} ms`);
-console.log(`accept, sustained, one workerd with the consumer: ${share(accept)}, p99 ${accept.p99.toFixed(1)} ms`);
-console.log(`accept, one workerd, consumer idle: ${share(burst)}, p99 ${burst.p99.toFixed(1)} ms`);
-for (const [name, ph] of [["own-process rows", ingest.ownProcessPhase], ["one-workerd rows", ingest.acceptPhase]]) {
-  console.log(
-    `${name}: ${ph.sent} events sent; ${ph.storedAfterSustained} of the sustained row's ${ph.sentInSustained} stored when it drained` +
-      `${ph.stalled ? " (the count stalled)" : ""}; ${ph.storedAtEnd} of ${ph.sent} stored at the end of the run`,
-  );
-}
-console.log(
-  `processing: sent ${pr.sent} to the accept-only process in ${pr.sendSeconds.toFixed(1)} s (${pr.sendRps.toFixed(0)}/s, statuses ${JSON.stringify(pr.statuses)}), ` +
-    `stored ${pr.stored} of ${pr.accepted} accepted after ${pr.seconds.toFixed(1)} s from the first send: ${pr.storedPerSecond.toFixed(0)} events stored/s (goal ≥ 300)` +
-    `${pr.stored === pr.sent ? ", nothing lost" : `, MISSING ${pr.sent - pr.stored}`}${pr.stalled ? " (stopped waiting: the count stalled or the time ran out)" : ""}`,
-);
+printIngest(ingest);
 const al = alerting;
 console.log(
   `\nAlerts: ${al.latency.alerts} of ${al.latency.sent} new issues reached the webhook receiver; ingest → delivery p50 ${al.latency.p50?.toFixed(0)} ms, ` +
@@ -105,16 +81,8 @@ console.log(
 console.log(
   `dedupe: ${al.burst.accepted} events of one issue (${al.burst.stored} stored in ${al.burst.seconds.toFixed(1)} s) → ${al.burst.deliveries} delivery (goal: exactly 1)`,
 );
-// The error pipeline alone, inside workerd (vitest's workers pool), with the accept path idle.
-const measured = spawnSync("vitest", ["run", "--config", "bench/processing/vitest.config.ts"], { encoding: "utf8", env: process.env, timeout: 300_000 });
-const processingLine = /PROCESSING (\{.*\})/.exec(`${measured.stdout}${measured.stderr}`)?.[1];
-const processingAlone = processingLine ? JSON.parse(processingLine) : null;
-console.log(
-  processingAlone
-    ? `\nprocessing alone (queue handler in workerd, real D1 + R2, ${processingAlone.batches} batches of ${processingAlone.batchSize}): ` +
-        `${processingAlone.eventsPerSecond.toFixed(0)} events/s, median batch ${processingAlone.medianBatchMs.toFixed(0)} ms (goal ≥ 300/s)`
-    : `\nprocessing alone: the measurement did not run (exit ${measured.status})`,
-);
+const processingAlone = measureErrorProcessingAlone();
+printErrorProcessingAlone(processingAlone);
 // Uptime: one scheduling round for 100 / 1,000 / 5,000 monitors, and outage → alert with a minute cron.
 console.log("\nUptime rounds (inside workerd, 3 regions, local HTTP targets):\n");
 const uptimeRounds = benchRounds();
