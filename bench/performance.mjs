@@ -7,7 +7,7 @@
 //    from the first send until all of them are counted (count sent = count stored). Twice: to Vigil's own process
 //    (accept path and queue consumer in one workerd, as `npm start`), and to the accept path in a workerd of its
 //    own (as on Cloudflare). benchProcessingAlone: the queue handler alone, inside workerd, with and without a
-//    performance issue raised per transaction (bench/performance/transactions.measure.ts).
+//    performance issue found in every transaction (bench/performance/transactions.measure.ts).
 // 2. benchRoutesQuery — the routes table over a large history: synthetic rollups written straight into the local
 //    D1 (`wrangler d1 execute --local --file`): 200 routes × 7 days of day and hour rows and 48 h of minute rows,
 //    10 M transactions in all, with histograms sampled from per-route latency distributions; then
@@ -494,7 +494,7 @@ export function printProcessingAlone(a) {
   console.log(`\nProcessing alone (queue handler inside workerd, real D1 + R2, ${a.withFinding.batches} batches of ${a.withFinding.batchSize}):\n`);
   console.log("| transaction | transactions/s | median batch of 100 |");
   console.log("|---|---|---|");
-  console.log(`| /products/, ${a.withFinding.spans} spans, an N+1 finding each | ${a.withFinding.transactionsPerSecond.toFixed(0)} | ${a.withFinding.medianBatchMs.toFixed(0)} ms |`);
+  console.log(`| /products/, ${a.withFinding.spans} spans, an N+1 in each (one occurrence recorded per batch) | ${a.withFinding.transactionsPerSecond.toFixed(0)} | ${a.withFinding.medianBatchMs.toFixed(0)} ms |`);
   console.log(`| the same with the N+1 under 50 ms (no finding) | ${a.without.transactionsPerSecond.toFixed(0)} | ${a.without.medianBatchMs.toFixed(0)} ms |`);
 }
 
