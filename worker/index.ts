@@ -7,6 +7,7 @@ export { IngestGate } from "./ingest/gate";
 export { AlertDeduper } from "./alerts/deduper";
 export { Probe } from "./uptime/probe";
 export { CronMonitor } from "./crons/monitor-object";
+export { LogStore } from "./logs/log-store";
 
 const app = newApp();
 

@@ -55,6 +55,8 @@ export const alertRules = sqliteTable(
     /** issue.frequency: more than `frequencyCount` events in `frequencyMinutes` minutes. */
     frequencyCount: integer("frequency_count"),
     frequencyMinutes: integer("frequency_minutes"),
+    /** logs.threshold: the log search counted (more than `frequencyCount` matching lines in `frequencyMinutes`). */
+    logQuery: text("log_query"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [index("alert_rules_project_idx").on(t.projectId)],

@@ -7,3 +7,4 @@ export * from "../alerts/schema";
 export * from "../uptime/schema";
 export * from "../crons/schema";
 export * from "../performance/schema";
+export * from "../logs/schema";

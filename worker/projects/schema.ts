@@ -22,6 +22,10 @@ export const projects = sqliteTable(
     scrubFields: text("scrub_fields", { mode: "json" }).$type<string[]>().notNull().default([]),
     /** Apdex T: requests up to this many ms satisfy, up to 4T are tolerated, slower ones frustrate. */
     apdexThresholdMs: integer("apdex_threshold_ms").notNull().default(300),
+    /** Days log lines stay in the hot store (full-text search, live tail), before they move to the R2 archive. */
+    logsHotDays: integer("logs_hot_days").notNull().default(7),
+    /** Days log lines are kept at all, hot and archived. */
+    logsRetentionDays: integer("logs_retention_days").notNull().default(30),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [uniqueIndex("projects_org_slug_idx").on(t.orgId, t.slug)],

@@ -1,0 +1,404 @@
+import { DurableObject } from "cloudflare:workers";
+import { archiveKey, compactOnce, deleteArchive, dropExpired, readChunk } from "./archive";
+import { ID_SPACE, idFloor, type Level, type LogLine, type StoredLine } from "./model";
+import { matcher, parseQuery, requiredLabels, searchableText, toSql, type Query } from "./query";
+import { rowToLine, type LineRow, type ChunkRow, STORE_SCHEMA } from "./store-schema";
+import { tailSocket, TailHub } from "./tail";
+
+/** How often the alarm compacts and expires while the store has lines. */
+const HOUSEKEEPING_MS = 60 * 60_000;
+/** Archived chunks a search may open before it answers with a cursor to continue. */
+export const CHUNKS_PER_SEARCH = 6;
+
+export interface RetentionSettings {
+  /** Days a line stays in the hot store (full-text indexed). */
+  hotDays: number;
+  /** Days a line is kept at all (the archive in R2 holds it after the hot window). */
+  retentionDays: number;
+}
+
+export interface SearchInput {
+  q: string;
+  from: number;
+  to: number;
+  /** Only lines with a smaller id (the `nextCursor` of the previous page). */
+  before?: number;
+  limit: number;
+}
+
+export interface SearchOutput {
+  lines: StoredLine[];
+  /** Pass as `before` for the next page; null when nothing older matches. */
+  nextCursor: number | null;
+  /** Archived chunks opened for this page, and whether the search stopped at its budget before the range's start. */
+  archive: { chunksScanned: number; stoppedAt: number | null };
+}
+
+export interface HistogramOutput {
+  bucketMs: number;
+  buckets: { t: number; counts: Partial<Record<Level, number>> }[];
+  /** True when archived lines matched a text query could not all be read (the counts are a lower bound). */
+  partial: boolean;
+}
+
+interface LabelSet {
+  logger: string[] | null;
+  service: string[] | null;
+  host: string[] | null;
+  source: string[] | null;
+}
+
+/**
+ * One per project: the project's log lines. Lines arrive through `append` (the ingest routes, already
+ * normalized), are kept full-text indexed for the hot window, then an hourly alarm moves them into gzip NDJSON
+ * chunks in R2 (`archive.ts`) and, after the retention period, deletes them. Search and the histogram read
+ * both; the live tail is a hibernating WebSocket per viewer (`tail.ts`).
+ */
+export class LogStore extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  private seq = Math.floor(Math.random() * ID_SPACE);
+  private readonly tail = new TailHub();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    for (const statement of STORE_SCHEMA) this.sql.exec(statement);
+  }
+
+  private meta(key: string): string | null {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+    return row?.value ?? null;
+  }
+
+  private setMeta(key: string, value: string) {
+    this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
+  }
+
+  /** Store lines (already normalized and bounded). Returns how many were stored. */
+  async append(projectId: number, lines: LogLine[]): Promise<{ stored: number }> {
+    if (lines.length === 0) return { stored: 0 };
+    const stored: StoredLine[] = [];
+    const perMinute = new Map<string, number>();
+    this.ctx.storage.transactionSync(() => {
+      if (this.meta("projectId") === null) this.setMeta("projectId", String(projectId));
+      for (const line of lines) {
+        const id = this.insert(line);
+        stored.push({ ...line, id });
+        const key = `${Math.floor(line.ts / 60_000)}|${line.level}`;
+        perMinute.set(key, (perMinute.get(key) ?? 0) + 1);
+      }
+      for (const [key, n] of perMinute) {
+        const [minute, level] = key.split("|");
+        this.sql.exec("INSERT INTO minutes (minute, level, n) VALUES (?, ?, ?) ON CONFLICT (minute, level) DO UPDATE SET n = n + excluded.n", Number(minute), level!, n);
+      }
+    });
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HOUSEKEEPING_MS);
+    this.tail.broadcast(this.ctx.getWebSockets(), stored);
+    return { stored: stored.length };
+  }
+
+  /** One line's row and FTS entry; the id is its time plus a sequence number, moved on if taken. */
+  private insert(line: LogLine): number {
+    const [body, meta] = searchableText(line);
+    for (let attempt = 0; ; attempt++) {
+      this.seq = (this.seq + 1) % ID_SPACE;
+      const id = idFloor(line.ts) + this.seq;
+      const written = this.sql.exec(
+        `INSERT INTO lines (id, ns, level, severity, severity_text, body, logger, service, host, source, trace_id, span_id, attributes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+        id,
+        line.ns,
+        line.level,
+        line.severity,
+        line.severityText,
+        line.body,
+        line.logger,
+        line.service,
+        line.host,
+        line.source,
+        line.traceId,
+        line.spanId,
+        JSON.stringify(line.attributes),
+      ).rowsWritten;
+      if (written > 0) {
+        this.sql.exec("INSERT INTO lines_fts (rowid, body, meta) VALUES (?, ?, ?)", id, body, meta);
+        return id;
+      }
+      // More than 2,048 lines in one millisecond: the next millisecond's ids are used, still in order.
+      if (attempt >= ID_SPACE) line = { ...line, ts: line.ts + 1 };
+    }
+  }
+
+  private hotQuery(query: Query, lower: number, upper: number, limit: number): LineRow[] {
+    const { match, where, params } = toSql(query);
+    const conditions = where.length ? ` AND ${where.join(" AND ")}` : "";
+    if (match) {
+      return this.sql
+        .exec<LineRow>(
+          `SELECT l.* FROM lines_fts f JOIN lines l ON l.id = f.rowid
+           WHERE lines_fts MATCH ? AND f.rowid BETWEEN ? AND ?${conditions} ORDER BY f.rowid DESC LIMIT ?`,
+          match,
+          lower,
+          upper,
+          ...params,
+          limit,
+        )
+        .toArray();
+    }
+    return this.sql.exec<LineRow>(`SELECT l.* FROM lines l WHERE l.id BETWEEN ? AND ?${conditions} ORDER BY l.id DESC LIMIT ?`, lower, upper, ...params, limit).toArray();
+  }
+
+  /** Archived chunks that overlap [lower, upper] and could hold a match, newest first. */
+  private candidateChunks(query: Query, lower: number, upper: number): ChunkRow[] {
+    const chunks = this.sql.exec<ChunkRow>("SELECT * FROM chunks WHERE last_id >= ? AND first_id <= ? ORDER BY last_id DESC", lower, upper).toArray();
+    const { levels, labels } = requiredLabels(query);
+    return chunks.filter((c) => {
+      if (levels) {
+        const counts = JSON.parse(c.levels) as Record<string, number>;
+        if (!levels.some((l) => counts[l])) return false;
+      }
+      const known = JSON.parse(c.labels) as LabelSet;
+      for (const [field, value] of Object.entries(labels)) {
+        const values = known[field as keyof LabelSet];
+        if (values && !values.includes(value)) return false;
+      }
+      return true;
+    });
+  }
+
+  /** Newest first: the hot lines, and the archived chunks the range reaches (a bounded number per call). */
+  async search(projectId: number, input: SearchInput): Promise<SearchOutput> {
+    const query = parseQuery(input.q);
+    const lower = idFloor(input.from);
+    const upper = Math.min(idFloor(input.to) + ID_SPACE - 1, (input.before ?? Number.MAX_SAFE_INTEGER) - 1);
+    if (upper < lower) return { lines: [], nextCursor: null, archive: { chunksScanned: 0, stoppedAt: null } };
+    const hot = this.hotQuery(query, lower, upper, input.limit).map(rowToLine);
+    // Archived lines can only be in the page if they are newer than the page's oldest hot line.
+    const floor = hot.length === input.limit ? hot[hot.length - 1]!.id : lower;
+    const chunks = this.candidateChunks(query, floor, upper);
+    const matches = matcher(query);
+    const found: StoredLine[] = [...hot];
+    let scanned = 0;
+    let stoppedAt: number | null = null;
+    for (const chunk of chunks) {
+      if (scanned === CHUNKS_PER_SEARCH) {
+        stoppedAt = chunk.last_id;
+        break;
+      }
+      scanned += 1;
+      for (const line of await readChunk(this.env, chunk.key)) {
+        if (line.id >= floor && line.id <= upper && matches(line)) found.push(line);
+      }
+    }
+    found.sort((a, b) => b.id - a.id);
+    // Unopened chunks hold nothing newer than their last id: the page stops above it, and the cursor resumes there.
+    const complete = stoppedAt === null ? found : found.filter((l) => l.id > stoppedAt!);
+    const page = complete.slice(0, input.limit);
+    let nextCursor: number | null = null;
+    if (page.length === input.limit) nextCursor = page[page.length - 1]!.id;
+    else if (stoppedAt !== null) nextCursor = stoppedAt + 1;
+    return { lines: page, nextCursor, archive: { chunksScanned: scanned, stoppedAt: stoppedAt === null ? null : Math.floor(stoppedAt / ID_SPACE) } };
+  }
+
+  /** Lines per bucket per level. Without a text or field query, from the per-minute counts (hot and archived). */
+  async histogram(projectId: number, q: string, from: number, to: number, bucketMs: number): Promise<HistogramOutput> {
+    const query = parseQuery(q);
+    const start = Math.floor(from / bucketMs) * bucketMs;
+    const counts = new Map<number, Partial<Record<Level, number>>>();
+    const add = (t: number, level: Level, n: number) => {
+      const bucket = counts.get(t) ?? {};
+      bucket[level] = (bucket[level] ?? 0) + n;
+      counts.set(t, bucket);
+    };
+    let partial = false;
+    const onlyLevels = query.clauses.every((c) => c.kind === "level");
+    if (onlyLevels) {
+      const { levels } = requiredLabels(query);
+      const excluded = query.clauses.filter((c) => c.kind === "level" && c.negate).flatMap((c) => (c.kind === "level" ? c.levels : []));
+      const bucketMin = bucketMs / 60_000;
+      const rows = this.sql
+        .exec<{ b: number; level: Level; n: number }>(
+          "SELECT (minute / ?) * ? AS b, level, sum(n) AS n FROM minutes WHERE minute BETWEEN ? AND ? GROUP BY b, level",
+          bucketMin,
+          bucketMs,
+          Math.floor(from / 60_000),
+          Math.floor(to / 60_000),
+        )
+        .toArray();
+      for (const r of rows) if ((!levels || levels.includes(r.level)) && !excluded.includes(r.level)) add(r.b, r.level, r.n);
+    } else {
+      const { match, where, params } = toSql(query);
+      const conditions = where.length ? ` AND ${where.join(" AND ")}` : "";
+      const lower = idFloor(from);
+      const upper = idFloor(to) + ID_SPACE - 1;
+      const bucketIds = (bucketMs / 1) * ID_SPACE;
+      const rows = match
+        ? this.sql
+            .exec<{ b: number; level: Level; n: number }>(
+              `SELECT (f.rowid / ?) * ? AS b, l.level, count(*) AS n FROM lines_fts f JOIN lines l ON l.id = f.rowid
+               WHERE lines_fts MATCH ? AND f.rowid BETWEEN ? AND ?${conditions} GROUP BY b, l.level`,
+              bucketIds,
+              bucketMs,
+              match,
+              lower,
+              upper,
+              ...params,
+            )
+            .toArray()
+        : this.sql
+            .exec<{ b: number; level: Level; n: number }>(
+              `SELECT (l.id / ?) * ? AS b, l.level, count(*) AS n FROM lines l WHERE l.id BETWEEN ? AND ?${conditions} GROUP BY b, l.level`,
+              bucketIds,
+              bucketMs,
+              lower,
+              upper,
+              ...params,
+            )
+            .toArray();
+      for (const r of rows) add(r.b, r.level, r.n);
+      const chunks = this.candidateChunks(query, lower, upper);
+      const matches = matcher(query);
+      for (const chunk of chunks.slice(0, CHUNKS_PER_SEARCH)) {
+        for (const line of await readChunk(this.env, chunk.key)) {
+          if (line.id >= lower && line.id <= upper && matches(line)) add(Math.floor(line.ts / bucketMs) * bucketMs, line.level, 1);
+        }
+      }
+      partial = chunks.length > CHUNKS_PER_SEARCH;
+    }
+    const buckets: HistogramOutput["buckets"] = [];
+    for (let t = start; t <= to; t += bucketMs) buckets.push({ t, counts: counts.get(t) ?? {} });
+    return { bucketMs, buckets, partial };
+  }
+
+  /** How many lines match a query in [from, to]: the log alerts' measure (hot lines only; alert windows are minutes). */
+  async count(projectId: number, q: string, from: number, to: number): Promise<number> {
+    const query = parseQuery(q);
+    const { match, where, params } = toSql(query);
+    const conditions = where.length ? ` AND ${where.join(" AND ")}` : "";
+    const lower = idFloor(from);
+    const upper = idFloor(to) + ID_SPACE - 1;
+    const row = match
+      ? this.sql
+          .exec<{ n: number }>(`SELECT count(*) AS n FROM lines_fts f JOIN lines l ON l.id = f.rowid WHERE lines_fts MATCH ? AND f.rowid BETWEEN ? AND ?${conditions}`, match, lower, upper, ...params)
+          .one()
+      : this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM lines l WHERE l.id BETWEEN ? AND ?${conditions}`, lower, upper, ...params).one();
+    return row.n;
+  }
+
+  /** One line by id, hot or archived. */
+  async line(projectId: number, id: number): Promise<StoredLine | null> {
+    const row = this.sql.exec<LineRow>("SELECT * FROM lines WHERE id = ?", id).toArray()[0];
+    if (row) return rowToLine(row);
+    const chunk = this.sql.exec<ChunkRow>("SELECT * FROM chunks WHERE first_id <= ? AND last_id >= ? ORDER BY last_id LIMIT 8", id, id).toArray();
+    for (const c of chunk) {
+      const found = (await readChunk(this.env, c.key)).find((l) => l.id === id);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /** Lines just before and after one, from the same stream (same service, host and source), within an hour of it. */
+  async context(projectId: number, id: number, before: number, after: number): Promise<{ line: StoredLine; before: StoredLine[]; after: StoredLine[] } | null> {
+    const line = await this.line(projectId, id);
+    if (!line) return null;
+    const same = "l.service IS ? AND l.host IS ? AND l.source IS ?";
+    const labels = [line.service, line.host, line.source];
+    const hour = 3_600_000 * ID_SPACE;
+    const older = this.sql.exec<LineRow>(`SELECT l.* FROM lines l WHERE l.id < ? AND l.id >= ? AND ${same} ORDER BY l.id DESC LIMIT ?`, id, id - hour, ...labels, before).toArray();
+    const newer = this.sql.exec<LineRow>(`SELECT l.* FROM lines l WHERE l.id > ? AND l.id <= ? AND ${same} ORDER BY l.id ASC LIMIT ?`, id, id + hour, ...labels, after).toArray();
+    let olderLines = older.map(rowToLine);
+    let newerLines = newer.map(rowToLine);
+    if (olderLines.length < before || newerLines.length < after) {
+      // Some of the neighbours may be archived: read the chunks around the line.
+      const chunks = this.sql.exec<ChunkRow>("SELECT * FROM chunks WHERE last_id >= ? AND first_id <= ?", id - hour, id + hour).toArray();
+      const sameStream = (l: StoredLine) => l.service === line.service && l.host === line.host && l.source === line.source;
+      for (const c of chunks.slice(0, CHUNKS_PER_SEARCH)) {
+        for (const l of await readChunk(this.env, c.key)) {
+          if (!sameStream(l) || l.id === id) continue;
+          if (l.id < id && l.id >= id - hour) olderLines.push(l);
+          if (l.id > id && l.id <= id + hour) newerLines.push(l);
+        }
+      }
+      olderLines = olderLines.sort((a, b) => b.id - a.id).slice(0, before);
+      newerLines = newerLines.sort((a, b) => a.id - b.id).slice(0, after);
+    }
+    return { line, before: olderLines.reverse(), after: newerLines };
+  }
+
+  /** Live tail: a WebSocket upgrade from the API route (already authorized), with the viewer's query. */
+  async fetch(request: Request): Promise<Response> {
+    return tailSocket(this.ctx, request, this.tail);
+  }
+
+  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.tail.onMessage(ws, message);
+  }
+
+  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.tail.forget(ws);
+    try {
+      ws.close(code === 1005 ? 1000 : code, "bye");
+    } catch {
+      // already closed
+    }
+  }
+
+  async webSocketError(ws: WebSocket): Promise<void> {
+    this.tail.forget(ws);
+  }
+
+  /** The project's retention settings, or null when the project no longer exists. */
+  private async settings(): Promise<{ projectId: number; retention: RetentionSettings } | null> {
+    const projectId = Number(this.meta("projectId"));
+    if (!projectId) return null;
+    const row = await this.env.DB.prepare("SELECT logs_hot_days AS hot, logs_retention_days AS keep FROM projects WHERE id = ?")
+      .bind(projectId)
+      .first<{ hot: number; keep: number }>();
+    return row ? { projectId, retention: { hotDays: row.hot, retentionDays: row.keep } } : null;
+  }
+
+  /**
+   * Housekeeping, hourly while there are lines: compact lines older than the hot window into R2, drop what is past
+   * retention; a project that was deleted loses everything. `now` is for tests.
+   */
+  async housekeeping(now = Date.now()): Promise<{ compacted: number; expired: number; more: boolean }> {
+    const found = await this.settings();
+    if (!found) {
+      await this.destroy();
+      return { compacted: 0, expired: 0, more: false };
+    }
+    const { projectId, retention } = found;
+    const hotCutoff = idFloor(now - retention.hotDays * 86_400_000);
+    let compacted = 0;
+    let more = false;
+    for (let i = 0; i < 20; i++) {
+      const n = await compactOnce(this.ctx, this.env, projectId, Math.min(hotCutoff, Number.MAX_SAFE_INTEGER));
+      compacted += n;
+      if (n === 0) break;
+      if (i === 19) more = true;
+    }
+    const expired = await dropExpired(this.ctx, this.env, now - retention.retentionDays * 86_400_000);
+    return { compacted, expired, more };
+  }
+
+  async alarm(): Promise<void> {
+    const { more } = await this.housekeeping();
+    const empty = this.sql.exec<{ n: number }>("SELECT (SELECT count(*) FROM (SELECT 1 FROM lines LIMIT 1)) + (SELECT count(*) FROM (SELECT 1 FROM chunks LIMIT 1)) AS n").one().n === 0;
+    if (this.meta("projectId") === null) return;
+    if (more) await this.ctx.storage.setAlarm(Date.now() + 1000);
+    else if (!empty) await this.ctx.storage.setAlarm(Date.now() + HOUSEKEEPING_MS);
+  }
+
+  /** Forget the project's logs: the archive in R2, then everything here. */
+  async destroy(): Promise<void> {
+    const projectId = Number(this.meta("projectId"));
+    for (const ws of this.ctx.getWebSockets()) ws.close(1000, "project deleted");
+    if (projectId) await deleteArchive(this.env, projectId);
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    for (const statement of STORE_SCHEMA) this.sql.exec(statement);
+  }
+
+  /** For tests and the archive key layout. */
+  static archiveKey = archiveKey;
+}

@@ -1,0 +1,72 @@
+/**
+ * One log line as Vigil keeps it, whatever it arrived as (Sentry `log` item, OTLP log record, Loki entry,
+ * a JSON object posted by Vector or Fluent Bit). Every wire format is read into this shape at the edge;
+ * the LogStore stores, searches and archives only this.
+ */
+
+/** Levels, lowest first. Severity numbers follow OpenTelemetry: 1–4 trace, 5–8 debug, 9–12 info, 13–16 warn, 17–20 error, 21–24 fatal. */
+export const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
+export type Level = (typeof LEVELS)[number];
+
+/** Attribute values keep their JSON type: strings, integers and doubles, booleans, and arrays of those. */
+export type AttributeValue = string | number | boolean | Array<string | number | boolean>;
+export type Attributes = Record<string, AttributeValue>;
+
+export interface LogLine {
+  /** When it happened: epoch milliseconds. */
+  ts: number;
+  /** Nanoseconds within that millisecond (0–999,999): with `ts`, nanosecond precision. */
+  ns: number;
+  level: Level;
+  /** OpenTelemetry severity number, 1–24 (the sender's own, or the one its level maps to). */
+  severity: number;
+  /** The severity as the sender wrote it ("WARNING", "err", "E"...), "" when it sent only a number. */
+  severityText: string;
+  body: string;
+  /** Python logger name (`django.request`), OTel instrumentation scope, ... */
+  logger: string | null;
+  /** `service.name`, Loki `service_name`/`app`/`job`... */
+  service: string | null;
+  /** `host.name`, `server_name`, Loki `host`/`instance`... */
+  host: string | null;
+  /** Which stream the line came from: a file path, `stderr`, `nginx`, `gunicorn.access`... */
+  source: string | null;
+  /** 32 lowercase hex, or null. */
+  traceId: string | null;
+  /** 16 lowercase hex, or null. */
+  spanId: string | null;
+  attributes: Attributes;
+}
+
+/** A stored line: its id orders lines by time (see `lineId`). */
+export interface StoredLine extends LogLine {
+  id: number;
+}
+
+/** Bounds on what one line may carry; longer values are cut, extra attributes dropped (and counted in `vigil.dropped_attributes`). */
+export const LIMITS = {
+  bodyChars: 16 * 1024,
+  labelChars: 256,
+  attributes: 64,
+  attributeKeyChars: 128,
+  attributeValueChars: 2048,
+  arrayItems: 32,
+  /** Lines taken from one request; the rest are refused (partial success) so one push cannot stall a project. */
+  linesPerRequest: 10_000,
+} as const;
+
+/** What a wire-format reader returns: the lines it could read, and how many it refused and why. */
+export interface DecodedLogs {
+  lines: LogLine[];
+  rejected: number;
+  /** Human-readable reasons for the rejected ones (a few, not one per line). */
+  errors: string[];
+}
+
+/**
+ * Line ids are time-ordered: `ts * 2048 + a sequence number`, so newest-first is descending id, a time range is
+ * an id range (which FTS5 can scan by rowid directly), and ids stay exact in a JavaScript number until 2109.
+ */
+export const ID_SPACE = 2048;
+export const idFloor = (ts: number) => Math.floor(ts) * ID_SPACE;
+export const tsOfId = (id: number) => Math.floor(id / ID_SPACE);

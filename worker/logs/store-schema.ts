@@ -1,0 +1,94 @@
+import { tsOfId, type Level, type StoredLine } from "./model";
+
+/**
+ * The LogStore's own SQLite (one per project, inside its Durable Object):
+ * - `lines`: the hot window, one row per line, keyed by a time-ordered id (see `lineId` in model.ts), so a time
+ *   range is a primary-key range and newest-first is a backwards walk of the table.
+ * - `lines_fts`: a contentless FTS5 index of each line's body and labels (logger, service, host, source), same
+ *   rowid; contentless because the text is already in `lines`, and `contentless_delete` so compaction can drop rows.
+ * - `minutes`: lines per minute per level, hot and archived alike, for histograms without reading lines.
+ * - `chunks`: the archive index, one row per gzip NDJSON object in R2, with what a search needs to skip it.
+ */
+export const STORE_SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS lines (
+     id INTEGER PRIMARY KEY,
+     ns INTEGER NOT NULL,
+     level TEXT NOT NULL,
+     severity INTEGER NOT NULL,
+     severity_text TEXT NOT NULL,
+     body TEXT NOT NULL,
+     logger TEXT,
+     service TEXT,
+     host TEXT,
+     source TEXT,
+     trace_id TEXT,
+     span_id TEXT,
+     attributes TEXT NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS lines_trace ON lines (trace_id) WHERE trace_id IS NOT NULL`,
+  `CREATE VIRTUAL TABLE IF NOT EXISTS lines_fts USING fts5 (body, meta, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`,
+  `CREATE TABLE IF NOT EXISTS minutes (minute INTEGER NOT NULL, level TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (minute, level)) WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS chunks (
+     key TEXT PRIMARY KEY,
+     first_id INTEGER NOT NULL,
+     last_id INTEGER NOT NULL,
+     lines INTEGER NOT NULL,
+     bytes INTEGER NOT NULL,
+     levels TEXT NOT NULL,
+     labels TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS chunks_last ON chunks (last_id)`,
+  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+];
+
+/** Row of `lines` as SQLite returns it. */
+export interface LineRow {
+  id: number;
+  ns: number;
+  level: string;
+  severity: number;
+  severity_text: string;
+  body: string;
+  logger: string | null;
+  service: string | null;
+  host: string | null;
+  source: string | null;
+  trace_id: string | null;
+  span_id: string | null;
+  attributes: string;
+  [key: string]: SqlStorageValue;
+}
+
+export interface ChunkRow {
+  key: string;
+  first_id: number;
+  last_id: number;
+  lines: number;
+  bytes: number;
+  /** JSON `{level: count}`. */
+  levels: string;
+  /** JSON `{logger: [...], service: [...], host: [...], source: [...]}`: the distinct values, up to 100 each (null: more). */
+  labels: string;
+  created_at: number;
+  [key: string]: SqlStorageValue;
+}
+
+export function rowToLine(r: LineRow): StoredLine {
+  return {
+    id: r.id,
+    ts: tsOfId(r.id),
+    ns: r.ns,
+    level: r.level as Level,
+    severity: r.severity,
+    severityText: r.severity_text,
+    body: r.body,
+    logger: r.logger,
+    service: r.service,
+    host: r.host,
+    source: r.source,
+    traceId: r.trace_id,
+    spanId: r.span_id,
+    attributes: JSON.parse(r.attributes),
+  };
+}

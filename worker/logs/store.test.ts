@@ -1,0 +1,51 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { LEVELS, type Level, type LogLine } from "./model";
+
+const storeOf = (name: string) => env.LOG_STORE.get(env.LOG_STORE.idFromName(name));
+
+const line = (over: Partial<LogLine> = {}): LogLine => ({
+  ts: Date.now(),
+  ns: 0,
+  level: "info",
+  severity: 9,
+  severityText: "INFO",
+  body: "hello",
+  logger: "shop.views",
+  service: "shop",
+  host: "web-1",
+  source: null,
+  traceId: null,
+  spanId: null,
+  attributes: {},
+  ...over,
+});
+
+describe("LogStore smoke", () => {
+  it("stores lines and finds words, phrases, fields and exclusions", async () => {
+    const store = storeOf("smoke");
+    const now = Date.now();
+    await store.append(1, [
+      line({ ts: now - 3000, body: "Connection reset by peer", level: "error" }),
+      line({ ts: now - 2000, body: "GET /products/ 200 in 35ms", logger: "django.request" }),
+      line({ ts: now - 1000, body: "reset the cache", attributes: { "http.status": 500 } }),
+    ]);
+    const search = (q: string) => store.search(1, { q, from: now - 60_000, to: now, limit: 50 }).then((r) => r.lines.map((l) => l.body));
+    expect(await search("reset")).toEqual(["reset the cache", "Connection reset by peer"]);
+    expect(await search('"reset by"')).toEqual(["Connection reset by peer"]);
+    expect(await search("reset -cache")).toEqual(["Connection reset by peer"]);
+    expect(await search("level:error")).toEqual(["Connection reset by peer"]);
+    expect(await search("logger:django.*")).toEqual(["GET /products/ 200 in 35ms"]);
+    expect(await search("attr.http.status:500")).toEqual(["reset the cache"]);
+    expect(await search("prod*")).toEqual(["GET /products/ 200 in 35ms"]);
+    const hist = await store.histogram(1, "", now - 60_000, now, 60_000);
+    const total = hist.buckets.reduce((n, b) => n + Object.values(b.counts).reduce((a, c) => a + (c ?? 0), 0), 0);
+    expect(total).toBe(3);
+    expect(LEVELS.length).toBe(6);
+    const x: Level = "warn";
+    expect(x).toBe("warn");
+    await runInDurableObject(store, async (_, state) => {
+      expect(state.storage.sql.exec("select count(*) as n from lines").one().n).toBe(3);
+    });
+  });
+});
