@@ -9,6 +9,7 @@ import { alertRoutes } from "./alerts/routes";
 import { issueRoutes } from "./errors/routes";
 import { cronRoutes } from "./crons/routes";
 import { performanceRoutes } from "./performance/routes";
+import { logRoutes } from "./logs/routes";
 import { pingRoutes, sentryCronRoutes } from "./crons/ingest.routes";
 import { ingestRoutes } from "./ingest/routes";
 import { init } from "./lib/init";
@@ -79,7 +80,8 @@ export function managementApi() {
     .route("/", alertRoutes)
     .route("/", uptimeRoutes)
     .route("/", cronRoutes)
-    .route("/", performanceRoutes);
+    .route("/", performanceRoutes)
+    .route("/", logRoutes);
   api.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
     in: "cookie",

@@ -12,6 +12,7 @@ import { OrgService } from "./orgs/service";
 import { KeyService } from "./projects/keys.service";
 import { CronService } from "./crons/service";
 import { PerformanceService } from "./performance/service";
+import { LogService } from "./logs/service";
 import { ProjectService } from "./projects/service";
 import { StatusPageService } from "./status/service";
 import { MonitorService } from "./uptime/service";
@@ -19,7 +20,7 @@ import { MonitorService } from "./uptime/service";
 /** Every service, built once per request (or per queue batch / cron tick) around one database handle. */
 export function createServices(db: Db, env: Env, origin: string) {
   const orgs = new OrgService(db);
-  const projects = new ProjectService(db, orgs, origin);
+  const projects = new ProjectService(db, orgs, origin, env);
   return {
     auth: new AuthService(db, env, orgs),
     sessions: new SessionStore(db),
@@ -36,6 +37,7 @@ export function createServices(db: Db, env: Env, origin: string) {
     monitors: new MonitorService(db, env, projects),
     crons: new CronService(db, env, projects, origin),
     performance: new PerformanceService(db, env, projects),
+    logs: new LogService(db, env, projects),
     statusPages: new StatusPageService(db),
   };
 }

@@ -100,7 +100,7 @@ const createRule = createRoute({
   tags: ["Alerts"],
   security,
   summary: "Create an alert rule (admin)",
-  description: "Which events go to which channels; optionally only one environment, or issues at `minLevel` and worse. `issue.frequency` needs `frequencyCount` and `frequencyMinutes`.",
+  description: "Which events go to which channels; optionally only one environment, or issues at `minLevel` and worse. `issue.frequency` needs `frequencyCount` and `frequencyMinutes`; `logs.threshold` needs `logQuery`, `frequencyCount` and `frequencyMinutes` (more than N matching log lines in M minutes).",
   request: { params: ProjectIdParam, body: jsonBody(NewRuleBody) },
   responses: { 201: json(AlertRuleSchema, "Created"), ...errors },
 });

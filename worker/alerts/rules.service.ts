@@ -1,3 +1,4 @@
+import { parseQuery } from "../logs/query";
 import { asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { newId } from "../lib/encoding";
@@ -20,6 +21,7 @@ export interface RuleInput {
   minLevel?: "fatal" | "error" | "warning" | "info" | "debug" | null;
   frequencyCount?: number | null;
   frequencyMinutes?: number | null;
+  logQuery?: string | null;
 }
 
 /** Give every project of the organization that has no rule the default rule, sending to `channelId`. */
@@ -51,6 +53,7 @@ export function defaultRule(projectId: number, channelId: string): RuleRow {
     minLevel: null,
     frequencyCount: null,
     frequencyMinutes: null,
+    logQuery: null,
     createdAt: new Date(),
   };
 }
@@ -85,6 +88,14 @@ export class RuleService {
         { path: "frequencyCount", message: "Required with issue.frequency." },
       ]);
     }
+    if (input.events.includes("logs.threshold")) {
+      if (!(input.logQuery && input.frequencyCount && input.frequencyMinutes)) {
+        throw new ApiError("validation_failed", "logs.threshold needs logQuery, frequencyCount and frequencyMinutes (more than N matching lines in M minutes).", [
+          { path: "logQuery", message: "Required with logs.threshold." },
+        ]);
+      }
+      parseQuery(input.logQuery);
+    }
   }
 
   async create(projectId: number, userId: string, input: RuleInput): Promise<RuleRow> {
@@ -101,6 +112,7 @@ export class RuleService {
       minLevel: input.minLevel ?? null,
       frequencyCount: input.frequencyCount ?? null,
       frequencyMinutes: input.frequencyMinutes ?? null,
+      logQuery: input.logQuery ?? null,
       createdAt: new Date(),
     };
     await this.db.insert(alertRules).values(row);

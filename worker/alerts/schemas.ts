@@ -56,6 +56,7 @@ export const AlertRuleSchema = z
     minLevel: level.nullable(),
     frequencyCount: z.number().int().nullable(),
     frequencyMinutes: z.number().int().nullable(),
+    logQuery: z.string().nullable().openapi({ description: "logs.threshold: the log search whose matching lines are counted" }),
     createdAt: isoDate,
   })
   .openapi("AlertRule");
@@ -68,6 +69,7 @@ const ruleFields = {
   minLevel: level.nullable().optional(),
   frequencyCount: z.number().int().min(1).max(1_000_000).nullable().optional(),
   frequencyMinutes: z.number().int().min(1).max(24 * 60).nullable().optional(),
+  logQuery: z.string().trim().min(1).max(1000).nullable().optional(),
 };
 
 export const NewRuleBody = z.strictObject(ruleFields).openapi("NewAlertRuleRequest");

@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { HonoEnv } from "../env";
 import { ApiError } from "../lib/errors";
+import { acceptJsonLines, acceptLokiPush, acceptOtlpLogs } from "../logs/ingest";
 import { acceptEnvelope, acceptOtlpTraces, acceptStore, type Accepted } from "./service";
 
 /** Browser SDKs post from other origins; ingest is authenticated by the DSN key, not cookies. */
@@ -23,7 +24,10 @@ async function answer(c: Context<HonoEnv>, accept: (ctx: Parameters<typeof accep
   return c.json({ id: eventId }, 200, { ...CORS, ...headers });
 }
 
-/** Field 1 (partial_success) of ExportTraceServiceResponse: rejected_spans (1, varint) and error_message (2). */
+/**
+ * Field 1 (partial_success) of ExportTraceServiceResponse / ExportLogsServiceResponse: rejected_spans or
+ * rejected_log_records (1, varint) and error_message (2).
+ */
 function partialSuccessProtobuf(rejected: number, message: string): Uint8Array<ArrayBuffer> {
   const varint = (n: number) => {
     const out: number[] = [];
@@ -50,7 +54,39 @@ async function otlpTraces(c: Context<HonoEnv>) {
   return c.body(bytes, 200, { ...headers, "content-type": "application/x-protobuf" });
 }
 
-/** The Sentry-compatible front door: `/api/{project_id}/envelope/` and `/api/{project_id}/store/`. */
+const logsCtx = (c: Context<HonoEnv>) => ({ env: c.env, db: c.get("db"), req: c.req.raw, projectId: projectIdOf(c) });
+
+/** OTLP/HTTP logs: an empty ExportLogsServiceResponse, or a partial success naming what was refused. */
+async function otlpLogs(c: Context<HonoEnv>) {
+  const r = await acceptOtlpLogs(logsCtx(c));
+  const json = (c.req.header("content-type") ?? "").includes("json");
+  const headers = { ...CORS, ...r.headers };
+  const message = r.errors.slice(0, 5).join(" ");
+  if (json) return c.json(r.rejected ? { partialSuccess: { rejectedLogRecords: String(r.rejected), errorMessage: message } } : {}, 200, headers);
+  const bytes = r.rejected ? partialSuccessProtobuf(r.rejected, message) : new Uint8Array(new ArrayBuffer(0));
+  return c.body(bytes, 200, { ...headers, "content-type": "application/x-protobuf" });
+}
+
+/** When a request had lines but none could be read, that is the sender's mistake: 400 with the reasons. */
+function nothingRead(r: { accepted: number; rejected: number; errors: string[] }) {
+  if (r.accepted === 0 && r.rejected > 0) throw new ApiError("malformed_body", `None of the ${r.rejected} log lines could be read: ${r.errors.slice(0, 3).join(" ")}`);
+}
+
+/** JSON object, array or NDJSON lines: how many were stored and why others were not. */
+async function jsonLines(c: Context<HonoEnv>) {
+  const r = await acceptJsonLines(logsCtx(c));
+  nothingRead(r);
+  return c.json({ accepted: r.accepted, rejected: r.rejected, errors: r.errors.slice(0, 10) }, 200, { ...CORS, ...r.headers });
+}
+
+/** Loki answers a push with 204 No Content. */
+async function lokiPush(c: Context<HonoEnv>) {
+  const r = await acceptLokiPush(logsCtx(c));
+  nothingRead(r);
+  return c.body(null, 204, { ...CORS, ...r.headers });
+}
+
+/** The ingest front door: Sentry's envelope and store, OTLP traces and logs, JSON log lines, Loki push. */
 export const ingestRoutes = new Hono<HonoEnv>()
   .use("*", async (c, next) => {
     await next();
@@ -62,4 +98,10 @@ export const ingestRoutes = new Hono<HonoEnv>()
   .post("/:projectId{[0-9]+}/store", (c) => answer(c, acceptStore))
   .post("/:projectId{[0-9]+}/store/", (c) => answer(c, acceptStore))
   .post("/:projectId{[0-9]+}/integration/otlp/v1/traces", otlpTraces)
-  .post("/:projectId{[0-9]+}/integration/otlp/v1/traces/", otlpTraces);
+  .post("/:projectId{[0-9]+}/integration/otlp/v1/traces/", otlpTraces)
+  .post("/:projectId{[0-9]+}/integration/otlp/v1/logs", otlpLogs)
+  .post("/:projectId{[0-9]+}/integration/otlp/v1/logs/", otlpLogs)
+  .post("/:projectId{[0-9]+}/logs", jsonLines)
+  .post("/:projectId{[0-9]+}/logs/", jsonLines)
+  .post("/:projectId{[0-9]+}/loki/api/v1/push", lokiPush)
+  .post("/:projectId{[0-9]+}/loki/api/v1/push/", lokiPush);

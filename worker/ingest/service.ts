@@ -9,6 +9,9 @@ import { enqueueEvent } from "./queue";
 import { mapLimit } from "../lib/chunks";
 import { decodeOtlpTraces } from "../performance/otlp";
 import { anchorToArrival } from "../performance/sentry";
+import { readSentryLogItem } from "../logs/formats/sentry";
+import type { DecodedLogs } from "../logs/model";
+import { capLines, storeLines } from "../logs/storage";
 
 /** Item types whose payload must be a JSON object. */
 const JSON_ITEMS = new Set(["event", "transaction", "check_in", "log", "span", "session", "sessions", "client_report"]);
@@ -47,10 +50,16 @@ interface Context {
   projectId: number;
 }
 
-async function admit(ctx: Context, key: IngestKey, counts: Partial<Record<Category, number>>) {
+const admit = (ctx: Context, key: IngestKey, counts: Partial<Record<Category, number>>) => admitItems(ctx.env, ctx.projectId, key, counts);
+
+/**
+ * Count items against the project's per-minute and monthly limits, per category. Returns the categories let in
+ * and the X-Sentry-Rate-Limits header for the others; when nothing is let in, throws 429 with Retry-After.
+ */
+export async function admitItems(env: Env, projectId: number, key: IngestKey, counts: Partial<Record<Category, number>>) {
   if (Object.keys(counts).length === 0) return { accepted: new Set<Category>(), headers: {} as Record<string, string> };
   const limits = { perMinute: key.rateLimitPerMinute, monthlyQuota: key.monthlyQuota };
-  const result = await isolateAllowances.admit(ctx.env.INGEST_GATE, ctx.projectId, counts, limits);
+  const result = await isolateAllowances.admit(env.INGEST_GATE, projectId, counts, limits);
   const headers: Record<string, string> = {};
   if (result.limited.length) headers["X-Sentry-Rate-Limits"] = rateLimitHeader(result.limited);
   if (result.accepted.length === 0 && result.limited.length) {
@@ -96,6 +105,8 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
   const checkins: Record<string, unknown>[] = [];
   let transaction: Record<string, unknown> | undefined;
   const attachments: EnvelopeItem[] = [];
+  const logs: DecodedLogs = { lines: [], rejected: 0, errors: [] };
+  const receivedAt = Date.now();
   let primaryItems = 0;
   const counts: Partial<Record<Category, number>> = {};
   envelope.items.forEach((item, index) => {
@@ -105,9 +116,19 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
     if (item.type === "transaction" && json) transaction = json;
     if (item.type === "attachment") attachments.push(item);
     if (item.type === "check_in" && json) checkins.push(checkinFields(json));
+    if (item.type === "log" && json) {
+      const read = readSentryLogItem(json, receivedAt);
+      logs.lines.push(...read.lines);
+      logs.rejected += read.rejected;
+      logs.errors.push(...read.errors);
+      return;
+    }
     const category = categoryOf(item.type);
     if (category) counts[category] = (counts[category] ?? 0) + 1;
   });
+  const logLines = capLines(logs).lines;
+  // Log items are counted by their lines, as Sentry's `log_item` category does.
+  if (logLines.length) counts.log_item = logLines.length;
   if (primaryItems > 1) throw new ApiError("malformed_body", "An envelope may hold at most one event or transaction.");
 
   const { accepted, headers } = await admit(ctx, key, counts);
@@ -130,8 +151,8 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
     const receivedAt = Date.now();
     await ctx.env.INGEST_QUEUE.sendBatch(checkins.slice(0, 100).map((payload) => ({ body: { kind: "check_in", projectId: ctx.projectId, receivedAt, payload } })));
   }
-  // Logs and spans are counted above; their capabilities process them in later releases. Unknown item types
-  // are skipped.
+  if (logLines.length && accepted.has("log_item")) await storeLines(ctx.env, ctx.projectId, logLines);
+  // Spans are counted above and not processed yet; unknown item types are skipped.
   return { eventId: eventId ?? transactionId, headers };
 }
 

@@ -1,6 +1,7 @@
 import { createDb } from "../db/client";
 import { createServices } from "../services";
 import { cleanUpCheckins } from "../crons/retention";
+import { checkLogAlerts } from "../logs/alerts";
 import { detectRegressions } from "../performance/regression";
 import { cleanUpPerformance } from "../performance/retention";
 import { rollUpChecks } from "../uptime/rollup";
@@ -25,6 +26,7 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
     cleanup: () => cleanUpExpired(env, new Date(now)),
     "performance retention": () => cleanUpPerformance(env, now),
     "cron run retention": () => cleanUpCheckins(env.DB, now),
+    "log alerts": () => checkLogAlerts(createDb(env.DB), env, now),
     // Once a day, a few minutes after midnight UTC, when yesterday's day rollups are complete.
     ...(new Date(now).getUTCHours() === 0 && new Date(now).getUTCMinutes() === 5 ? { "performance regressions": () => detectRegressions(env, now) } : {}),
   };

@@ -16,6 +16,7 @@ export type ErrorCode =
   | "payload_too_large"
   | "unsupported_media_type"
   | "too_many_requests"
+  | "unavailable"
   | "internal_error";
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -32,6 +33,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   too_many_requests: 429,
+  unavailable: 503,
   internal_error: 500,
 };
 

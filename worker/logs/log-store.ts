@@ -218,7 +218,7 @@ export class LogStore extends DurableObject<Env> {
       const bucketMin = bucketMs / 60_000;
       const rows = this.sql
         .exec<{ b: number; level: Level; n: number }>(
-          "SELECT (minute / ?) * ? AS b, level, sum(n) AS n FROM minutes WHERE minute BETWEEN ? AND ? GROUP BY b, level",
+          "SELECT (minute / CAST(? AS INTEGER)) * ? AS b, level, sum(n) AS n FROM minutes WHERE minute BETWEEN ? AND ? GROUP BY b, level",
           bucketMin,
           bucketMs,
           Math.floor(from / 60_000),
@@ -231,11 +231,12 @@ export class LogStore extends DurableObject<Env> {
       const conditions = where.length ? ` AND ${where.join(" AND ")}` : "";
       const lower = idFloor(from);
       const upper = idFloor(to) + ID_SPACE - 1;
-      const bucketIds = (bucketMs / 1) * ID_SPACE;
+      // Bound numbers arrive as REAL: the divisions below cast them, so they stay integer divisions.
+      const bucketIds = bucketMs * ID_SPACE;
       const rows = match
         ? this.sql
             .exec<{ b: number; level: Level; n: number }>(
-              `SELECT (f.rowid / ?) * ? AS b, l.level, count(*) AS n FROM lines_fts f JOIN lines l ON l.id = f.rowid
+              `SELECT (f.rowid / CAST(? AS INTEGER)) * ? AS b, l.level, count(*) AS n FROM lines_fts f JOIN lines l ON l.id = f.rowid
                WHERE lines_fts MATCH ? AND f.rowid BETWEEN ? AND ?${conditions} GROUP BY b, l.level`,
               bucketIds,
               bucketMs,
@@ -247,7 +248,7 @@ export class LogStore extends DurableObject<Env> {
             .toArray()
         : this.sql
             .exec<{ b: number; level: Level; n: number }>(
-              `SELECT (l.id / ?) * ? AS b, l.level, count(*) AS n FROM lines l WHERE l.id BETWEEN ? AND ?${conditions} GROUP BY b, l.level`,
+              `SELECT (l.id / CAST(? AS INTEGER)) * ? AS b, l.level, count(*) AS n FROM lines l WHERE l.id BETWEEN ? AND ?${conditions} GROUP BY b, l.level`,
               bucketIds,
               bucketMs,
               lower,
@@ -326,15 +327,15 @@ export class LogStore extends DurableObject<Env> {
   }
 
   /** Live tail: a WebSocket upgrade from the API route (already authorized), with the viewer's query. */
-  async fetch(request: Request): Promise<Response> {
+  override async fetch(request: Request): Promise<Response> {
     return tailSocket(this.ctx, request, this.tail);
   }
 
-  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     this.tail.onMessage(ws, message);
   }
 
-  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     this.tail.forget(ws);
     try {
       ws.close(code === 1005 ? 1000 : code, "bye");
@@ -343,7 +344,7 @@ export class LogStore extends DurableObject<Env> {
     }
   }
 
-  async webSocketError(ws: WebSocket): Promise<void> {
+  override async webSocketError(ws: WebSocket): Promise<void> {
     this.tail.forget(ws);
   }
 
@@ -381,7 +382,7 @@ export class LogStore extends DurableObject<Env> {
     return { compacted, expired, more };
   }
 
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     const { more } = await this.housekeeping();
     const empty = this.sql.exec<{ n: number }>("SELECT (SELECT count(*) FROM (SELECT 1 FROM lines LIMIT 1)) + (SELECT count(*) FROM (SELECT 1 FROM chunks LIMIT 1)) AS n").one().n === 0;
     if (this.meta("projectId") === null) return;

@@ -18,6 +18,8 @@ export const ProjectSchema = z
       storeIp: z.boolean().openapi({ description: "Keep client IP addresses on events" }),
       scrubFields: z.array(z.string()).openapi({ description: "Extra field names to scrub, beyond the built-in list" }),
       apdexThresholdMs: z.number().int().openapi({ description: "Apdex T in ms: requests up to T satisfy, up to 4T are tolerated" }),
+      logsHotDays: z.number().int().openapi({ description: "Days log lines stay full-text indexed (search, live tail) before they move to the archive" }),
+      logsRetentionDays: z.number().int().openapi({ description: "Days log lines are kept at all, hot and archived" }),
     }),
     createdAt: isoDate,
   })
@@ -37,6 +39,8 @@ export const UpdateProjectBody = z
     storeIp: z.boolean().optional(),
     scrubFields: z.array(z.string().trim().min(1).max(100)).max(100).optional(),
     apdexThresholdMs: z.number().int().min(1).max(60_000).optional(),
+    logsHotDays: z.number().int().min(1).max(30).optional(),
+    logsRetentionDays: z.number().int().min(1).max(400).optional(),
   })
   .openapi("UpdateProjectRequest");
 

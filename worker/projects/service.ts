@@ -1,3 +1,4 @@
+import { forgetLogs } from "../logs/storage";
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { chunks } from "../lib/chunks";
 import { defaultRule, firstChannelId } from "../alerts/rules.service";
@@ -29,6 +30,8 @@ export interface ProjectSettings {
   storeIp: boolean;
   scrubFields: string[];
   apdexThresholdMs: number;
+  logsHotDays: number;
+  logsRetentionDays: number;
 }
 
 export interface ProjectAccess {
@@ -45,6 +48,7 @@ export class ProjectService {
     private readonly orgs: OrgService,
     /** Public base URL, for DSNs. */
     private readonly origin: string,
+    private readonly env: Env,
   ) {}
 
   /**
@@ -97,6 +101,8 @@ export class ProjectService {
         storeIp: project.storeIp,
         scrubFields: project.scrubFields,
         apdexThresholdMs: project.apdexThresholdMs,
+        logsHotDays: project.logsHotDays,
+        logsRetentionDays: project.logsRetentionDays,
       },
       createdAt: project.createdAt,
     }));
@@ -165,8 +171,10 @@ export class ProjectService {
     return key?.id ?? "";
   }
 
+  /** Deleting a project deletes its rows (cascade), its logs (hot store and R2 archive) and its log store. */
   async delete(projectId: number, userId: string): Promise<void> {
     await this.access(projectId, userId, "admin");
     await this.db.delete(projects).where(eq(projects.id, projectId));
+    await forgetLogs(this.env, projectId);
   }
 }
