@@ -5,10 +5,13 @@ environment. Monitoring is switched on by one variable, VIGIL_DSN: the DSN shown
 on the project's setup page in Vigil.
 """
 
+import logging
 import os
 from pathlib import Path
 
 import sentry_sdk
+from django.core.exceptions import ImproperlyConfigured
+from sentry_sdk.integrations.logging import LoggingIntegration, ignore_logger
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -82,8 +85,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ANALYTICS_API_KEY = os.environ.get("ANALYTICS_API_KEY", "ak_live_4f9c2e7b1d8a6035")
 SUPPLIER_FEED_TOKEN = os.environ.get("SUPPLIER_FEED_TOKEN", "sft_8d1e6b0a9c3f4725")
 
-# Plain `logging` to the console. With enable_logs=True below, sentry-sdk's logging
-# integration also sends every record at INFO and above to Vigil as a log line.
+# Plain `logging` to the console. Where records also go in Vigil depends on VIGIL_LOGS below.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -103,8 +105,15 @@ LOGGING = {
 # The official Sentry SDK, pointed at Vigil. DjangoIntegration and LoggingIntegration
 # are enabled automatically; nothing is sent unless VIGIL_DSN is set.
 VIGIL_DSN = os.environ.get("VIGIL_DSN", "")
-# Ship logs over OpenTelemetry (OTLP/HTTP) instead of through the Sentry SDK.
-VIGIL_OTLP_LOGS = os.environ.get("VIGIL_OTLP_LOGS") == "1"
+# How `logging` records reach Vigil as log lines, one of:
+#   "sdk"  sentry-sdk's own logs (enable_logs=True), linked to the request's trace (the default);
+#   "otlp" OpenTelemetry's OTLP/HTTP exporter (shop/otel.py), for apps that already use OpenTelemetry;
+#   "http" shop/vigil_logging.py: gzip NDJSON to /api/<id>/logs/ with the standard library only;
+#   "off"  no log lines (errors and performance are still sent).
+# VIGIL_OTLP_LOGS=1 is the older spelling of VIGIL_LOGS=otlp.
+VIGIL_LOGS = os.environ.get("VIGIL_LOGS", "otlp" if os.environ.get("VIGIL_OTLP_LOGS") == "1" else "sdk")
+if VIGIL_LOGS not in {"sdk", "otlp", "http", "off"}:
+    raise ImproperlyConfigured(f"VIGIL_LOGS must be sdk, otlp, http or off, not {VIGIL_LOGS!r}")
 
 if VIGIL_DSN:
     sentry_sdk.init(
@@ -113,14 +122,26 @@ if VIGIL_DSN:
         release=os.environ.get("VIGIL_RELEASE", "shop@0.1.0"),
         # Errors: on by default. Performance: one transaction per request.
         traces_sample_rate=1.0,
-        # Logs: `logging` records become Vigil log lines, linked to the trace.
-        enable_logs=not VIGIL_OTLP_LOGS,
+        # Logs: `logging` records (and sentry_sdk.logger calls) become Vigil log lines,
+        # each with the trace id of the request it was written in.
+        enable_logs=VIGIL_LOGS == "sdk",
+        integrations=[
+            # The SDK's defaults, spelled out: INFO and up become log lines (with enable_logs)
+            # and breadcrumbs; ERROR and up also become error events (issues).
+            LoggingIntegration(sentry_logs_level=logging.INFO, level=logging.INFO, event_level=logging.ERROR),
+        ],
         # Don't send cookies, user IPs or request bodies.
         send_default_pii=False,
     )
+    # store.reports logs an error just before the exception it describes is raised; the
+    # exception is the issue, so that logger's records stay log lines and not a second event.
+    ignore_logger("store.reports")
 
-    if VIGIL_OTLP_LOGS:
+    if VIGIL_LOGS == "otlp":
         from shop.otel import otlp_logging_handler
 
         LOGGING["handlers"]["otlp"] = otlp_logging_handler(VIGIL_DSN)
         LOGGING["root"]["handlers"].append("otlp")
+    elif VIGIL_LOGS == "http":
+        LOGGING["handlers"]["vigil"] = {"class": "shop.vigil_logging.VigilHandler", "dsn": VIGIL_DSN, "service": "shop"}
+        LOGGING["root"]["handlers"].append("vigil")

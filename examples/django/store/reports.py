@@ -1,9 +1,13 @@
 """Numbers for the daily sales report. The bug lives in conversion_rate()."""
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
 
 from .models import Order
+
+logger = logging.getLogger(__name__)
 
 
 def visits_on(day, api_key):
@@ -24,6 +28,9 @@ def conversion_rate(day):
     analytics_api_key = settings.ANALYTICS_API_KEY
     visits = visits_on(day, analytics_api_key)
     orders = Order.objects.filter(created_at__date=day).count()
+    if not visits:
+        # Logged, then it fails: the log line says what the traceback does not (which day, how many orders).
+        logger.error("No visits recorded on %s; %d orders cannot be turned into a conversion rate", day, orders, extra={"report_day": day.isoformat()})
     return round(100 * orders / visits, 1)
 
 

@@ -142,3 +142,86 @@ class NightlyReportTest(TestCase):
     def test_fail_flag_fails_the_run(self):
         with self.assertRaises(CommandError):
             call_command("nightly_report", "--fail")
+
+
+class LoggingTest(TestCase):
+    """The log lines the shop writes for Vigil, and the standard-library handler that can ship them."""
+
+    def test_product_list_logs_one_info_line_with_fields(self):
+        with self.assertLogs("store.views", "INFO") as logs:
+            self.client.get("/products/", headers={"X-Customer-Id": "17"})
+        (record,) = [r for r in logs.records if r.getMessage().startswith("Rendered product list")]
+        self.assertEqual(record.products, Product.objects.count())
+        self.assertEqual(record.customer, "17")
+
+    def test_conversion_report_logs_an_error_before_failing(self):
+        with self.assertLogs("store.reports", "ERROR") as logs, self.assertRaises(ZeroDivisionError):
+            self.client.get("/reports/conversion/?day=2026-01-05")
+        self.assertIn("No visits recorded on 2026-01-05", logs.output[0])
+        self.assertEqual(logs.records[0].report_day, "2026-01-05")
+
+    def test_invalid_checkout_logs_a_warning(self):
+        with self.assertLogs("store.views", "WARNING") as logs:
+            response = self.client.post("/checkout/", {"quantity": 1, "country": "US", "email": "not-an-email"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(logs.records[0].invalid_fields, ["email", "product"])
+
+
+class VigilHandlerTest(TestCase):
+    def test_endpoint_and_key_come_from_the_dsn(self):
+        from shop.vigil_logging import logs_endpoint
+
+        key = "0123456789abcdef0123456789abcdef"
+        self.assertEqual(logs_endpoint(f"http://{key}@127.0.0.1:8787/42"), ("http://127.0.0.1:8787/api/42/logs/", key))
+        self.assertEqual(logs_endpoint(f"https://{key}@vigil.example.com/vigil/7"), ("https://vigil.example.com/vigil/api/7/logs/", key))
+
+    def test_posts_gzip_ndjson_with_the_key_and_the_extra_fields(self):
+        import gzip
+        import logging
+        import threading
+        from http.server import BaseHTTPRequestHandler, HTTPServer
+
+        from shop.vigil_logging import VigilHandler
+
+        received = []
+
+        class Receiver(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((self.path, dict(self.headers), gzip.decompress(body).decode()))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"accepted": 2, "rejected": 0, "errors": []}')
+
+            def log_message(self, *args):
+                pass
+
+        server = HTTPServer(("127.0.0.1", 0), Receiver)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.shutdown)
+        key = "0123456789abcdef0123456789abcdef"
+        handler = VigilHandler(f"http://{key}@127.0.0.1:{server.server_port}/5", service="shop", interval=30)
+        log = logging.getLogger("shop.test.vigil")
+        log.addHandler(handler)
+        self.addCleanup(log.removeHandler, handler)
+        log.warning("Stock low for %s", "coffee-1", extra={"sku": "coffee-1", "left": 2})
+        try:
+            1 / 0
+        except ZeroDivisionError:
+            log.exception("Report failed")
+        handler.flush()
+
+        self.assertEqual(len(received), 1)
+        path, headers, body = received[0]
+        self.assertEqual(path, "/api/5/logs/")
+        self.assertEqual(headers["Authorization"], f"Bearer {key}")
+        self.assertEqual(headers["Content-Encoding"], "gzip")
+        self.assertEqual(headers["Content-Type"], "application/x-ndjson")
+        first, second = [json.loads(line) for line in body.splitlines()]
+        self.assertEqual(first["message"], "Stock low for coffee-1")
+        self.assertEqual((first["level"], first["logger"], first["service"]), ("WARNING", "shop.test.vigil", "shop"))
+        self.assertEqual((first["sku"], first["left"]), ("coffee-1", 2))
+        self.assertRegex(first["timestamp"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")
+        self.assertEqual(second["level"], "ERROR")
+        self.assertIn("ZeroDivisionError: division by zero", second["message"])
