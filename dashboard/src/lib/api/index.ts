@@ -5,6 +5,7 @@ export * from './auth.ts';
 export * from './crons.ts';
 export * from './invites.ts';
 export * from './issues.ts';
+export * from './logs.ts';
 export * from './monitors.ts';
 export * from './orgs.ts';
 export * from './performance.ts';

@@ -118,6 +118,8 @@ export interface Schemas {
       storeIp: boolean;
       scrubFields: Array<string>;
       apdexThresholdMs: number;
+      logsHotDays: number;
+      logsRetentionDays: number;
     };
     createdAt: string;
   };
@@ -132,6 +134,8 @@ export interface Schemas {
     storeIp?: boolean;
     scrubFields?: Array<string>;
     apdexThresholdMs?: number;
+    logsHotDays?: number;
+    logsRetentionDays?: number;
   };
   "ProjectKey": {
     id: string;
@@ -255,6 +259,7 @@ export interface Schemas {
     minLevel: "fatal" | "error" | "warning" | "info" | "debug" | null;
     frequencyCount: number | null;
     frequencyMinutes: number | null;
+    logQuery: string | null;
     createdAt: string;
   };
   "AlertType": "issue.new" | "issue.regressed" | "issue.frequency" | "monitor.down" | "monitor.up" | "cron.missed" | "cron.failed" | "cron.timeout" | "cron.recovered" | "logs.threshold" | "performance.issue";
@@ -266,6 +271,7 @@ export interface Schemas {
     minLevel?: "fatal" | "error" | "warning" | "info" | "debug" | null;
     frequencyCount?: number | null;
     frequencyMinutes?: number | null;
+    logQuery?: string | null;
   };
   "UpdateAlertRuleRequest": {
     name?: string;
@@ -275,6 +281,7 @@ export interface Schemas {
     minLevel?: "fatal" | "error" | "warning" | "info" | "debug" | null;
     frequencyCount?: number | null;
     frequencyMinutes?: number | null;
+    logQuery?: string | null;
   };
   "Alert": {
     id: string;
@@ -654,5 +661,63 @@ export interface Schemas {
       level: string;
       timestamp: string;
     }>;
+  };
+  "LogSearch": {
+    from: string;
+    to: string;
+    data: Array<Schemas["LogLine"]>;
+    nextCursor: string | null;
+    archive: {
+      chunksScanned: number;
+      stoppedAt: string | null;
+    };
+  };
+  "LogLine": {
+    id: string;
+    timestamp: string;
+    level: Schemas["LogLevel"];
+    severity: number;
+    severityText: string;
+    body: string;
+    logger: string | null;
+    service: string | null;
+    host: string | null;
+    source: string | null;
+    traceId: string | null;
+    spanId: string | null;
+    attributes: Record<string, string | number | boolean | Array<string | number | boolean>>;
+  };
+  "LogLevel": "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+  "LogHistogram": {
+    from: string;
+    to: string;
+    bucketSeconds: number;
+    buckets: Array<{
+      t: string;
+      counts: {
+        trace?: number;
+        debug?: number;
+        info?: number;
+        warn?: number;
+        error?: number;
+        fatal?: number;
+      };
+    }>;
+    partial: boolean;
+  };
+  "LogContext": {
+    line: Schemas["LogLine"];
+    before: Array<Schemas["LogLine"]>;
+    after: Array<Schemas["LogLine"]>;
+  };
+  "SavedSearch": {
+    id: string;
+    name: string;
+    query: string;
+    createdAt: string;
+  };
+  "NewSavedSearchRequest": {
+    name: string;
+    query: string;
   };
 }

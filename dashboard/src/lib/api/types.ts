@@ -51,6 +51,10 @@ export interface ProjectSettings {
 	scrubFields: string[];
 	/** Apdex T in ms: requests up to T satisfy, up to 4T are tolerated. */
 	apdexThresholdMs: number;
+	/** Days log lines stay full-text indexed (search, live tail) before they move to the archive. */
+	logsHotDays: number;
+	/** Days log lines are kept at all, hot and archived. */
+	logsRetentionDays: number;
 }
 
 export type ProjectKeyStatus = 'active' | 'revoked';
@@ -210,6 +214,10 @@ export interface UpdateProjectRequest {
 	storeIp?: boolean;
 	scrubFields?: string[];
 	apdexThresholdMs?: number;
+	/** 1..30 */
+	logsHotDays?: number;
+	/** 1..400 */
+	logsRetentionDays?: number;
 }
 
 export interface NewProjectKeyRequest {
@@ -493,6 +501,8 @@ export interface AlertRule {
 	/** issue.frequency: more than `frequencyCount` events in `frequencyMinutes` minutes. */
 	frequencyCount: number | null;
 	frequencyMinutes: number | null;
+	/** logs.threshold: the log search whose matching lines are counted (more than `frequencyCount` in `frequencyMinutes`). */
+	logQuery: string | null;
 	createdAt: string;
 }
 
@@ -504,6 +514,7 @@ export interface NewAlertRuleRequest {
 	minLevel?: Level | null;
 	frequencyCount?: number | null;
 	frequencyMinutes?: number | null;
+	logQuery?: string | null;
 }
 
 export type UpdateAlertRuleRequest = Partial<NewAlertRuleRequest>;
