@@ -68,6 +68,9 @@ export const paths = {
 	/** A trace's waterfall; with `event`, that transaction of it is the one scrolled to. */
 	trace: (org: string, projectId: number | string, traceId: string, search: { event?: string } = {}) =>
 		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/performance/traces/${seg(traceId)}${query(search)}`,
+	/** The log search; `search`: `q`, `from`, `to` (ISO 8601, or `from=now-1h` for a window ending now), `level`. */
+	logs: (org: string, projectId: number | string, search: { q?: string; from?: string; to?: string; level?: string } = {}) =>
+		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/logs${query(search)}`,
 	invite: (token: string) => `/invite/${seg(token)}`
 };
 
