@@ -34,7 +34,7 @@ export const EVENT_GROUPS: readonly EventGroup[] = [
 	},
 	{
 		label: 'Logs',
-		events: [{ type: 'logs.threshold', label: 'Log threshold', hint: 'A saved log query matched too often' }]
+		events: [{ type: 'logs.threshold', label: 'Log threshold', hint: 'More than N lines matching a log search in M minutes' }]
 	},
 	{
 		label: 'Performance',
@@ -120,6 +120,11 @@ export function ruleFilters(rule: AlertRule): string[] {
 	if (rule.events.includes('issue.frequency') && rule.frequencyCount && rule.frequencyMinutes) {
 		filters.push(
 			`Frequent: more than ${rule.frequencyCount} event${rule.frequencyCount === 1 ? '' : 's'} in ${rule.frequencyMinutes} min`
+		);
+	}
+	if (rule.events.includes('logs.threshold') && rule.logQuery && rule.frequencyCount && rule.frequencyMinutes) {
+		filters.push(
+			`Logs: more than ${rule.frequencyCount} line${rule.frequencyCount === 1 ? '' : 's'} matching “${rule.logQuery}” in ${rule.frequencyMinutes} min`
 		);
 	}
 	return filters;
