@@ -33,11 +33,19 @@ export interface Lease {
 
 /** The most items leased at once: what one isolate may hold unspent, per category and budget. */
 export const MAX_BLOCK = 100;
-const block = (limit: number, divisor: number) => Math.min(MAX_BLOCK, Math.max(1, Math.floor(limit / divisor)));
-/** A lease of the per-minute budget: 10% of the limit, at most MAX_BLOCK. */
-export const minuteBlock = (perMinute: number) => block(perMinute, 10);
+/**
+ * Items that come in batches count in units of the batch: a log request carries hundreds of lines, so its
+ * blocks are a hundred times bigger (else every log request would wait for the gate).
+ */
+const UNIT: Partial<Record<Category, number>> = { log_item: 100, span: 100 };
+const block = (limit: number, divisor: number, category?: Category) => {
+  const unit = (category && UNIT[category]) ?? 1;
+  return Math.min(MAX_BLOCK * unit, Math.max(1, Math.floor(limit / divisor)));
+};
+/** A lease of the per-minute budget: 10% of the limit, at most MAX_BLOCK (times the category's batch unit). */
+export const minuteBlock = (perMinute: number, category?: Category) => block(perMinute, 10, category);
 /** A lease of the monthly quota: 1% of it, at most MAX_BLOCK (an isolate that goes away takes its unspent lease along). */
-export const monthBlock = (monthlyQuota: number) => block(monthlyQuota, 100);
+export const monthBlock = (monthlyQuota: number, category?: Category) => block(monthlyQuota, 100, category);
 
 const monthOf = (now: number) => new Date(now).toISOString().slice(0, 7);
 
@@ -79,8 +87,8 @@ export class IngestGate extends DurableObject<Env> {
       } else if (ask.minute > 0 && inMinute + ask.minute > perMinute) {
         limited.push({ category, retryAfter: secondsUntil(minuteEnds, now), reason: "rate_limited" });
       } else {
-        const minute = ask.minute && Math.min(Math.max(ask.minute, minuteBlock(perMinute)), perMinute - inMinute);
-        const month = ask.month && Math.min(Math.max(ask.month, monthBlock(monthlyQuota)), monthlyQuota - inMonth);
+        const minute = ask.minute && Math.min(Math.max(ask.minute, minuteBlock(perMinute, category)), perMinute - inMinute);
+        const month = ask.month && Math.min(Math.max(ask.month, monthBlock(monthlyQuota, category)), monthlyQuota - inMonth);
         this.minute.counts[category] = inMinute + minute;
         this.month.counts[category] = inMonth + month;
         granted[category] = { minute, month };

@@ -58,6 +58,11 @@ export class LogStore extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private seq = Math.floor(Math.random() * ID_SPACE);
   private readonly tail = new TailHub();
+  /** Whether this instance has made sure the housekeeping alarm is set (saves a storage call per append). */
+  private alarmSet = false;
+  /** Appends waiting for the next write, and the project this store belongs to (once known). */
+  private pending: { lines: LogLine[]; resolve: (r: { stored: number }) => void; reject: (e: unknown) => void }[] = [];
+  private projectId: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -74,59 +79,91 @@ export class LogStore extends DurableObject<Env> {
     this.sql.exec("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value);
   }
 
-  /** Store lines (already normalized and bounded). Returns how many were stored. */
-  async append(projectId: number, lines: LogLine[]): Promise<{ stored: number }> {
-    if (lines.length === 0) return { stored: 0 };
-    const stored: StoredLine[] = [];
-    const perMinute = new Map<string, number>();
-    this.ctx.storage.transactionSync(() => {
+  /**
+   * Store lines (already normalized and bounded); resolves once they are written, with how many. Appends that
+   * arrive together are written together: each waits one turn of the event loop, so the requests already at the
+   * door join the same transaction (one commit and one FTS segment for all of them, not one each).
+   */
+  append(projectId: number, lines: LogLine[]): Promise<{ stored: number }> {
+    if (lines.length === 0) return Promise.resolve({ stored: 0 });
+    if (this.projectId === null) {
+      this.projectId = projectId;
       if (this.meta("projectId") === null) this.setMeta("projectId", String(projectId));
-      for (const line of lines) {
-        const id = this.insert(line);
-        stored.push({ ...line, id });
-        const key = `${Math.floor(line.ts / 60_000)}|${line.level}`;
-        perMinute.set(key, (perMinute.get(key) ?? 0) + 1);
-      }
-      for (const [key, n] of perMinute) {
-        const [minute, level] = key.split("|");
-        this.sql.exec("INSERT INTO minutes (minute, level, n) VALUES (?, ?, ?) ON CONFLICT (minute, level) DO UPDATE SET n = n + excluded.n", Number(minute), level!, n);
-      }
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.push({ lines, resolve, reject });
+      if (this.pending.length === 1) setTimeout(() => void this.flush(), 0);
     });
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HOUSEKEEPING_MS);
-    this.tail.broadcast(this.ctx.getWebSockets(), stored);
-    return { stored: stored.length };
   }
 
-  /** One line's row and FTS entry; the id is its time plus a sequence number, moved on if taken. */
-  private insert(line: LogLine): number {
-    const [body, meta] = searchableText(line);
-    for (let attempt = 0; ; attempt++) {
-      this.seq = (this.seq + 1) % ID_SPACE;
-      const id = idFloor(line.ts) + this.seq;
-      const written = this.sql.exec(
-        `INSERT INTO lines (id, ns, level, severity, severity_text, body, logger, service, host, source, trace_id, span_id, attributes)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-        id,
-        line.ns,
-        line.level,
-        line.severity,
-        line.severityText,
-        line.body,
-        line.logger,
-        line.service,
-        line.host,
-        line.source,
-        line.traceId,
-        line.spanId,
-        JSON.stringify(line.attributes),
-      ).rowsWritten;
-      if (written > 0) {
-        this.sql.exec("INSERT INTO lines_fts (rowid, body, meta) VALUES (?, ?, ?)", id, body, meta);
-        return id;
-      }
-      // More than 2,048 lines in one millisecond: the next millisecond's ids are used, still in order.
-      if (attempt >= ID_SPACE) line = { ...line, ts: line.ts + 1 };
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const stored: StoredLine[][] = [];
+      this.ctx.storage.transactionSync(() => {
+        const perMinute = new Map<string, number>();
+        for (const { lines } of batch) {
+          stored.push(this.insertAll(lines));
+          for (const line of lines) {
+            const key = `${Math.floor(line.ts / 60_000)}|${line.level}`;
+            perMinute.set(key, (perMinute.get(key) ?? 0) + 1);
+          }
+        }
+        for (const [key, n] of perMinute) {
+          const [minute, level] = key.split("|");
+          this.sql.exec("INSERT INTO minutes (minute, level, n) VALUES (?, ?, ?) ON CONFLICT (minute, level) DO UPDATE SET n = n + excluded.n", Number(minute), level!, n);
+        }
+      });
+      batch.forEach((b, i) => b.resolve({ stored: stored[i]!.length }));
+      this.tail.broadcast(this.ctx.getWebSockets(), stored.flat());
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+      return;
     }
+    if (!this.alarmSet) {
+      this.alarmSet = true;
+      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HOUSEKEEPING_MS);
+    }
+  }
+
+  /** The next id for a line at `ts`: its millisecond, then a sequence number. */
+  private nextId(ts: number): number {
+    this.seq = (this.seq + 1) % ID_SPACE;
+    return idFloor(ts) + this.seq;
+  }
+
+  /**
+   * Rows and FTS entries for a batch in two statements (a JSON array read with json_each: one call into SQLite,
+   * not one per line). An id already taken — another line of the same millisecond with the same sequence
+   * number — is skipped by the insert and given the next number in another round.
+   */
+  private insertAll(lines: LogLine[]): StoredLine[] {
+    const stored: StoredLine[] = [];
+    let pending = lines.map((line) => ({ line, id: this.nextId(line.ts) }));
+    for (let round = 0; pending.length > 0; round++) {
+      const rows = pending.map(({ line: l, id }) => [id, l.ns, l.level, l.severity, l.severityText, l.body, l.logger, l.service, l.host, l.source, l.traceId, l.spanId, JSON.stringify(l.attributes)]);
+      const inserted = new Set(
+        this.sql
+          .exec<{ id: number }>(
+            `INSERT INTO lines (id, ns, level, severity, severity_text, body, logger, service, host, source, trace_id, span_id, attributes)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12
+             FROM json_each(?) WHERE true ON CONFLICT (id) DO NOTHING RETURNING id`,
+            JSON.stringify(rows),
+          )
+          .toArray()
+          .map((r) => r.id),
+      );
+      const done = pending.filter((p) => inserted.has(p.id));
+      if (done.length) {
+        const fts = done.map(({ line, id }) => [id, ...searchableText(line)]);
+        this.sql.exec("INSERT INTO lines_fts (rowid, body, meta) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)", JSON.stringify(fts));
+        for (const { line, id } of done) stored.push({ ...line, id });
+      }
+      // Still taken after a whole cycle of sequence numbers: more than 2,048 lines in that millisecond; use the next one.
+      pending = pending.filter((p) => !inserted.has(p.id)).map(({ line }) => ({ line: round >= ID_SPACE ? { ...line, ts: line.ts + 1 } : line, id: this.nextId(round >= ID_SPACE ? line.ts + 1 : line.ts) }));
+    }
+    return stored;
   }
 
   private hotQuery(query: Query, lower: number, upper: number, limit: number): LineRow[] {
@@ -383,6 +420,7 @@ export class LogStore extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    this.alarmSet = false;
     const { more } = await this.housekeeping();
     const empty = this.sql.exec<{ n: number }>("SELECT (SELECT count(*) FROM (SELECT 1 FROM lines LIMIT 1)) + (SELECT count(*) FROM (SELECT 1 FROM chunks LIMIT 1)) AS n").one().n === 0;
     if (this.meta("projectId") === null) return;
