@@ -20,6 +20,8 @@ interface World {
     monitorId: number;
     cronId: number;
     traceId: string;
+    lineId: string;
+    savedSearchId: string;
   };
   attacker: Awaited<ReturnType<typeof withProject>> & { keyId: string };
 }
@@ -90,6 +92,14 @@ const foreign: Case[] = [
   { method: "GET", template: "/projects/{id}/performance", path: (w) => `/projects/${w.victim.project.id}/performance` },
   { method: "GET", template: "/projects/{id}/performance/route", path: (w) => `/projects/${w.victim.project.id}/performance/route?transaction=%2Fproducts%2F` },
   { method: "GET", template: "/projects/{id}/traces/{traceId}", path: (w) => `/projects/${w.victim.project.id}/traces/${w.victim.traceId}` },
+  { method: "GET", template: "/projects/{id}/logs", path: (w) => `/projects/${w.victim.project.id}/logs?q=secret` },
+  { method: "GET", template: "/projects/{id}/logs/histogram", path: (w) => `/projects/${w.victim.project.id}/logs/histogram` },
+  { method: "GET", template: "/projects/{id}/logs/tail", path: (w) => `/projects/${w.victim.project.id}/logs/tail` },
+  { method: "GET", template: "/projects/{id}/logs/{lineId}", path: (w) => `/projects/${w.victim.project.id}/logs/${w.victim.lineId}` },
+  { method: "GET", template: "/projects/{id}/logs/{lineId}/context", path: (w) => `/projects/${w.victim.project.id}/logs/${w.victim.lineId}/context` },
+  { method: "GET", template: "/projects/{id}/saved-searches", path: (w) => `/projects/${w.victim.project.id}/saved-searches` },
+  { method: "POST", template: "/projects/{id}/saved-searches", path: (w) => `/projects/${w.victim.project.id}/saved-searches`, body: { name: "planted", query: "x" } },
+  { method: "DELETE", template: "/projects/{id}/saved-searches/{searchId}", path: (w) => `/projects/${w.victim.project.id}/saved-searches/${w.victim.savedSearchId}` },
 ];
 
 /** Mixed ids: the attacker's own project or organization with the victim's key or member id. */
@@ -100,6 +110,8 @@ const mixed: Case[] = [
   { method: "DELETE", template: "/orgs/{orgSlug}/members/{userId}", path: (w) => `/orgs/${w.attacker.orgSlug}/members/${w.victim.userId}` },
   { method: "DELETE", template: "/orgs/{orgSlug}/invites/{inviteId}", path: (w) => `/orgs/${w.attacker.orgSlug}/invites/${w.victim.inviteId}` },
   { method: "GET", template: "/projects/{id}/events/{eventId}", path: (w) => `/projects/${w.attacker.project.id}/events/${w.victim.eventId}` },
+  { method: "GET", template: "/projects/{id}/logs/{lineId}", path: (w) => `/projects/${w.attacker.project.id}/logs/${w.victim.lineId}` },
+  { method: "DELETE", template: "/projects/{id}/saved-searches/{searchId}", path: (w) => `/projects/${w.attacker.project.id}/saved-searches/${w.victim.savedSearchId}` },
   {
     method: "GET",
     template: "/projects/{id}/events/{eventId}/attachments/{name}",
@@ -125,7 +137,7 @@ const ownOnly: Record<string, string> = {
 let world: World;
 
 async function snapshot(): Promise<string> {
-  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens", "issues", "events", "issue_tags", "channels", "alert_rules", "alerts", "monitors", "monitor_checks", "monitor_incidents", "cron_monitors", "cron_checkins", "perf_rollups", "perf_transactions"];
+  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens", "issues", "events", "issue_tags", "channels", "alert_rules", "alerts", "monitors", "monitor_checks", "monitor_incidents", "cron_monitors", "cron_checkins", "perf_rollups", "perf_transactions", "saved_searches"];
   const rows = await Promise.all(tables.map((t) => env.DB.prepare(`select * from ${t} order by rowid`).all()));
   return JSON.stringify(rows.map((r) => r.results));
 }
@@ -150,8 +162,15 @@ beforeAll(async () => {
   });
   const traceId = JSON.parse(homeTransaction.split("\n")[2]!).contexts.trace.trace_id as string;
   await eventually(async () => (await victim.client.get(`/projects/${victim.project.id}/traces/${traceId}`)).status === 200);
+  await SELF.fetch(`http://localhost:8787/api/${victim.project.id}/logs/`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${keyOf(victim.project.dsn)}`, "content-type": "application/json" },
+    body: JSON.stringify({ message: "victim's secret log line", level: "error" }),
+  });
+  const lineId = (await victim.client.get(`/projects/${victim.project.id}/logs`)).body.data[0].id as string;
+  const saved = await victim.client.post(`/projects/${victim.project.id}/saved-searches`, { name: "Victim's errors", query: "level:error" });
   world = {
-    victim: { ...victim, keyId: victimKey, inviteId: invite.body.id, tokenId: token.body.id, issueId, eventId: sent.body.id, channelId: channel.body.id, ruleId, monitorId: monitor.body.id, cronId: cron.body.id, traceId },
+    victim: { ...victim, lineId, savedSearchId: saved.body.id, keyId: victimKey, inviteId: invite.body.id, tokenId: token.body.id, issueId, eventId: sent.body.id, channelId: channel.body.id, ruleId, monitorId: monitor.body.id, cronId: cron.body.id, traceId },
     attacker: { ...attacker, keyId: attackerKey },
   };
 });
