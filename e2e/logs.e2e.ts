@@ -413,6 +413,65 @@ describe('curl: NDJSON with gzip and a Loki push', () => {
     expect((await searchUntil('service:billing "upstream 502"', 1))[0]!.host).toBe('billing-1');
   });
 
+  test('docs/vector.toml is valid TOML, and lines shaped as its http sink sends them are found as docs/django.md says', async () => {
+    const check = await runOk(venvPython, ['-c', [
+      'import json, sys, tomllib',
+      'config = tomllib.load(open(sys.argv[1], "rb"))',
+      'print(json.dumps({"sinks": config["sinks"], "transforms": sorted(config["transforms"])}))',
+    ].join('\n'), path.join(djangoDir, '..', '..', 'docs', 'vector.toml')], { timeoutMs: 30_000 });
+    const config = JSON.parse(check.stdout) as Json;
+    expect(config.transforms).toEqual(['gunicorn_access_parsed', 'gunicorn_error_parsed', 'nginx_access_parsed', 'nginx_error_parsed']);
+    expect(config.sinks.vigil).toMatchObject({
+      type: 'http',
+      uri: '${VIGIL_URL}/api/${VIGIL_PROJECT_ID}/logs/',
+      compression: 'gzip',
+      encoding: { codec: 'json' },
+      framing: { method: 'newline_delimited' },
+      auth: { strategy: 'bearer', token: '${VIGIL_KEY}' },
+    });
+
+    // What the http sink posts for an NGINX access line after the remap: the event the config's VRL produces (checked
+    // with the `vrl` CLI of the vrl crate 0.38 when the file was written). Vector's file source adds file, host and
+    // source_type; the timestamp is the request's, parsed from the line.
+    const at = new Date(Date.now() - 30_000);
+    at.setUTCMilliseconds(0);
+    const [weekday, day, month, year, time] = at.toUTCString().split(/,? /); // "Mon, 24 Nov 2026 02:10:00 GMT"
+    const nginxTime = `${day}/${month}/${year}:${time} +0000`;
+    expect(weekday).toBeTruthy();
+    const events = [
+      { status: 502, level: 'error', request: 'GET /products/ HTTP/1.1' },
+      { status: 404, level: 'warn', request: 'GET /favicon.ico HTTP/1.1' },
+    ].map((e) => ({
+      message: `203.0.113.7 - - [${nginxTime}] "${e.request}" ${e.status} 157 "-" "curl/8.5.0"`,
+      timestamp: at.toISOString(),
+      file: '/var/log/nginx/access.log',
+      host: 'web-1',
+      source_type: 'file',
+      service: 'nginx',
+      source: 'nginx.access',
+      level: e.level,
+      client: '203.0.113.7',
+      user: null,
+      request: e.request,
+      status: e.status,
+      bytes: 157,
+      referer: '-',
+      user_agent: 'curl/8.5.0',
+    }));
+    const file = path.join(dir, 'vector.ndjson.gz');
+    writeFileSync(file, gzipSync(events.map((e) => JSON.stringify(e)).join('\n') + '\n'));
+    const res = await curl([
+      '-X', 'POST', `${vigil.baseUrl}/api/${project.id}/logs/`,
+      '-H', `Authorization: Bearer ${key}`, '-H', 'Content-Type: application/x-ndjson', '-H', 'Content-Encoding: gzip',
+      '--data-binary', `@${file}`,
+    ]);
+    expect(res.body).toEqual({ accepted: 2, rejected: 0, errors: [] });
+    const [badGateway] = await searchUntil('service:nginx attr.status:502', 1);
+    expect(badGateway).toMatchObject({ level: 'error', host: 'web-1', source: 'nginx.access', timestamp: at.toISOString().replace('Z', '000000Z') });
+    expect(badGateway!.attributes).toMatchObject({ file: '/var/log/nginx/access.log', source_type: 'file', request: 'GET /products/ HTTP/1.1', bytes: 157 });
+    expect((await searchUntil('source:nginx.access level:warn', 1))[0]!.attributes.status).toBe(404);
+  });
+
   test('a Loki JSON push: 204, labels as fields, the nanosecond string exact', async () => {
     const push = {
       streams: [
