@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { archiveKey, compactOnce, deleteArchive, dropExpired, readChunk } from "./archive";
-import { ID_SPACE, idFloor, type Level, type LogLine, type StoredLine } from "./model";
+import { ID_SPACE, idFloor, LEVEL_BITS, LEVELS, levelCode, SEQUENCES, type Level, type LogLine, type StoredLine } from "./model";
 import { matcher, parseQuery, requiredLabels, searchableText, toSql, type Query } from "./query";
 import { rowToLine, type LineRow, type ChunkRow, STORE_SCHEMA } from "./store-schema";
 import { tailSocket, TailHub } from "./tail";
@@ -56,7 +56,7 @@ interface LabelSet {
  */
 export class LogStore extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  private seq = Math.floor(Math.random() * ID_SPACE);
+  private seq = Math.floor(Math.random() * SEQUENCES);
   private readonly tail = new TailHub();
   /** Whether this instance has made sure the housekeeping alarm is set (saves a storage call per append). */
   private alarmSet = false;
@@ -127,27 +127,38 @@ export class LogStore extends DurableObject<Env> {
     }
   }
 
-  /** The next id for a line at `ts`: its millisecond, then a sequence number. */
-  private nextId(ts: number): number {
-    this.seq = (this.seq + 1) % ID_SPACE;
-    return idFloor(ts) + this.seq;
+  /** The next id for a line: its millisecond (moved on by `shift`), a sequence number, its level. */
+  private nextId(line: LogLine, shift: number): number {
+    this.seq = (this.seq + 1) % SEQUENCES;
+    return idFloor(line.ts + shift) + (this.seq << LEVEL_BITS) + levelCode(line.level);
   }
 
   /**
    * Rows and FTS entries for a batch in two statements (a JSON array read with json_each: one call into SQLite,
-   * not one per line). An id already taken — another line of the same millisecond with the same sequence
-   * number — is skipped by the insert and given the next number in another round.
+   * not one per line). An id already taken — another line of the same millisecond and level with the same
+   * sequence number — is skipped by the insert and given the next number in another round; after a whole cycle
+   * of numbers, the next millisecond.
    */
   private insertAll(lines: LogLine[]): StoredLine[] {
     const stored: StoredLine[] = [];
-    let pending = lines.map((line) => ({ line, id: this.nextId(line.ts) }));
-    for (let round = 0; pending.length > 0; round++) {
-      const rows = pending.map(({ line: l, id }) => [id, l.ns, l.level, l.severity, l.severityText, l.body, l.logger, l.service, l.host, l.source, l.traceId, l.spanId, JSON.stringify(l.attributes)]);
+    // Ids unique within the batch too: a burst of one millisecond would otherwise reuse a sequence number.
+    const unique = (items: { line: LogLine; shift: number }[]) => {
+      const used = new Set<number>();
+      return items.map(({ line, shift }) => {
+        let id = this.nextId(line, shift);
+        for (let tries = 1; used.has(id); tries++) id = this.nextId(line, (shift += tries % SEQUENCES === 0 ? 1 : 0));
+        used.add(id);
+        return { line, shift, id };
+      });
+    };
+    let pending = unique(lines.map((line) => ({ line, shift: 0 })));
+    for (let round = 1; pending.length > 0; round++) {
+      const rows = pending.map(({ line: l, id, shift }) => [id, shift, l.ns, l.level, l.severity, l.severityText, l.body, l.logger, l.service, l.host, l.source, l.traceId, l.spanId, JSON.stringify(l.attributes)]);
       const inserted = new Set(
         this.sql
           .exec<{ id: number }>(
-            `INSERT INTO lines (id, ns, level, severity, severity_text, body, logger, service, host, source, trace_id, span_id, attributes)
-             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12
+            `INSERT INTO lines (id, shift, ns, level, severity, severity_text, body, logger, service, host, source, trace_id, span_id, attributes)
+             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13
              FROM json_each(?) WHERE true ON CONFLICT (id) DO NOTHING RETURNING id`,
             JSON.stringify(rows),
           )
@@ -160,14 +171,14 @@ export class LogStore extends DurableObject<Env> {
         this.sql.exec("INSERT INTO lines_fts (rowid, body, meta) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)", JSON.stringify(fts));
         for (const { line, id } of done) stored.push({ ...line, id });
       }
-      // Still taken after a whole cycle of sequence numbers: more than 2,048 lines in that millisecond; use the next one.
-      pending = pending.filter((p) => !inserted.has(p.id)).map(({ line }) => ({ line: round >= ID_SPACE ? { ...line, ts: line.ts + 1 } : line, id: this.nextId(round >= ID_SPACE ? line.ts + 1 : line.ts) }));
+      // Taken by lines stored before: try the following numbers, then the next millisecond.
+      pending = unique(pending.filter((p) => !inserted.has(p.id)).map(({ line, shift }) => ({ line, shift: Math.max(shift, Math.floor(round / SEQUENCES)) })));
     }
     return stored;
   }
 
   private hotQuery(query: Query, lower: number, upper: number, limit: number): LineRow[] {
-    const { match, where, params } = toSql(query);
+    const { match, where, params } = toSql(query, query.clauses.some((c) => c.kind === "text" && !c.negate) ? "f.rowid" : "l.id");
     const conditions = where.length ? ` AND ${where.join(" AND ")}` : "";
     if (match) {
       return this.sql
@@ -264,36 +275,9 @@ export class LogStore extends DurableObject<Env> {
         .toArray();
       for (const r of rows) if ((!levels || levels.includes(r.level)) && !excluded.includes(r.level)) add(r.b, r.level, r.n);
     } else {
-      const { match, where, params } = toSql(query);
-      const conditions = where.length ? ` AND ${where.join(" AND ")}` : "";
       const lower = idFloor(from);
       const upper = idFloor(to) + ID_SPACE - 1;
-      // Bound numbers arrive as REAL: the divisions below cast them, so they stay integer divisions.
-      const bucketIds = bucketMs * ID_SPACE;
-      const rows = match
-        ? this.sql
-            .exec<{ b: number; level: Level; n: number }>(
-              `SELECT (f.rowid / CAST(? AS INTEGER)) * ? AS b, l.level, count(*) AS n FROM lines_fts f JOIN lines l ON l.id = f.rowid
-               WHERE lines_fts MATCH ? AND f.rowid BETWEEN ? AND ?${conditions} GROUP BY b, l.level`,
-              bucketIds,
-              bucketMs,
-              match,
-              lower,
-              upper,
-              ...params,
-            )
-            .toArray()
-        : this.sql
-            .exec<{ b: number; level: Level; n: number }>(
-              `SELECT (l.id / CAST(? AS INTEGER)) * ? AS b, l.level, count(*) AS n FROM lines l WHERE l.id BETWEEN ? AND ?${conditions} GROUP BY b, l.level`,
-              bucketIds,
-              bucketMs,
-              lower,
-              upper,
-              ...params,
-            )
-            .toArray();
-      for (const r of rows) add(r.b, r.level, r.n);
+      for (const r of this.countHot(query, lower, upper, bucketMs * ID_SPACE)) add(r.b * bucketMs, LEVELS[r.code] ?? "info", r.n);
       const chunks = this.candidateChunks(query, lower, upper);
       const matches = matcher(query);
       for (const chunk of chunks.slice(0, CHUNKS_PER_SEARCH)) {
@@ -308,19 +292,35 @@ export class LogStore extends DurableObject<Env> {
     return { bucketMs, buckets, partial };
   }
 
+  /**
+   * Matching hot lines in [lower, upper], counted per bucket of `bucketIds` ids and per level code. A text query
+   * without conditions on other columns is counted from the FTS index alone: time and level are in the rowid.
+   */
+  private countHot(query: Query, lower: number, upper: number, bucketIds: number): { b: number; code: number; n: number }[] {
+    const text = query.clauses.some((c) => c.kind === "text" && !c.negate);
+    const id = text ? "f.rowid" : "l.id";
+    const { match, where, params, readsLines } = toSql(query, id);
+    const tables = !text ? "lines l" : readsLines ? "lines_fts f JOIN lines l ON l.id = f.rowid" : "lines_fts f";
+    const conditions = where.map((w) => ` AND ${w}`).join("");
+    // Bound numbers arrive as REAL: the division casts, so it stays an integer division.
+    return this.sql
+      .exec<{ b: number; code: number; n: number }>(
+        `SELECT ${id} / CAST(? AS INTEGER) AS b, ${id} & 7 AS code, count(*) AS n FROM ${tables}
+         WHERE ${text ? "lines_fts MATCH ? AND " : ""}${id} BETWEEN ? AND ?${conditions} GROUP BY b, code`,
+        bucketIds,
+        ...(text ? [match!] : []),
+        lower,
+        upper,
+        ...params,
+      )
+      .toArray();
+  }
+
   /** How many lines match a query in [from, to]: the log alerts' measure (hot lines only; alert windows are minutes). */
   async count(projectId: number, q: string, from: number, to: number): Promise<number> {
-    const query = parseQuery(q);
-    const { match, where, params } = toSql(query);
-    const conditions = where.length ? ` AND ${where.join(" AND ")}` : "";
     const lower = idFloor(from);
     const upper = idFloor(to) + ID_SPACE - 1;
-    const row = match
-      ? this.sql
-          .exec<{ n: number }>(`SELECT count(*) AS n FROM lines_fts f JOIN lines l ON l.id = f.rowid WHERE lines_fts MATCH ? AND f.rowid BETWEEN ? AND ?${conditions}`, match, lower, upper, ...params)
-          .one()
-      : this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM lines l WHERE l.id BETWEEN ? AND ?${conditions}`, lower, upper, ...params).one();
-    return row.n;
+    return this.countHot(parseQuery(q), lower, upper, upper + 1).reduce((n, r) => n + r.n, 0);
   }
 
   /** One line by id, hot or archived. */

@@ -86,6 +86,26 @@ describe("log lines through the API", () => {
     expect(seen[249]).toBe("line 0 of the batch");
   });
 
+  it("keeps every line of a burst with one timestamp (more than fit a millisecond's ids), with that timestamp", async () => {
+    const { client, project } = await withProject("burst");
+    const t = at(Math.floor(Date.now() / 1000) * 1000 - 5000);
+    const burst = Array.from({ length: 700 }, (_, i) => ({ timestamp: t, level: i % 2 ? "error" : "info", message: `syslog line ${i}` }));
+    expect((await push(project, burst)).body.accepted).toBe(700);
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const r = await search(client, project.id, { q: "syslog", limit: "500", from: at(Date.parse(t) - 60_000), ...(cursor ? { cursor } : {}) });
+      for (const l of r.data) {
+        expect(l.timestamp.slice(0, 23)).toBe(t.slice(0, 23));
+        seen.add(l.body);
+      }
+      cursor = r.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen.size).toBe(700);
+    expect((await search(client, project.id, { q: "syslog level:error", limit: "500", from: at(Date.parse(t) - 60_000) })).data.every((l) => l.level === "error")).toBe(true);
+  });
+
   it("keeps nanoseconds, counts lines per level over time, shows one line and its neighbours", async () => {
     const { client, project } = await withProject("detail");
     const base = Math.floor(Date.now() / MIN) * MIN - 10 * MIN;

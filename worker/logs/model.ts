@@ -64,9 +64,16 @@ export interface DecodedLogs {
 }
 
 /**
- * Line ids are time-ordered: `ts * 2048 + a sequence number`, so newest-first is descending id, a time range is
- * an id range (which FTS5 can scan by rowid directly), and ids stay exact in a JavaScript number until 2109.
+ * Line ids are time-ordered: `ts * 2048 + sequence * 8 + level`, so newest-first is descending id, a time range is
+ * an id range (which FTS5 can scan by rowid directly), the level is `id & 7` (a full-text match is filtered and
+ * counted per level from its rowids alone, without reading the lines), and ids stay exact in a JavaScript number
+ * until 2109. 256 sequence numbers per millisecond: further lines of the same millisecond are moved to the next
+ * one (their true time kept in the row's `shift`).
  */
 export const ID_SPACE = 2048;
+export const LEVEL_BITS = 3;
+export const SEQUENCES = ID_SPACE >> LEVEL_BITS;
 export const idFloor = (ts: number) => Math.floor(ts) * ID_SPACE;
 export const tsOfId = (id: number) => Math.floor(id / ID_SPACE);
+export const levelCode = (level: Level) => LEVELS.indexOf(level);
+export const levelOfId = (id: number): Level => LEVELS[id % 8] ?? "info";

@@ -15,7 +15,7 @@
  * live tail, so both answer alike.
  */
 import { ApiError } from "../lib/errors";
-import { LEVELS, type Level, type LogLine } from "./model";
+import { LEVELS, levelCode, type Level, type LogLine } from "./model";
 
 export type LabelField = "logger" | "service" | "host" | "source";
 
@@ -144,17 +144,23 @@ function ftsOf(c: Extract<Clause, { kind: "text" }>): string {
 export interface SqlParts {
   /** FTS5 MATCH expression for the positive text clauses, or null when there are none. */
   match: string | null;
-  /** Conditions on `lines l`, ANDed, with their bound values. */
+  /** Conditions, ANDed, with their bound values. */
   where: string[];
   params: (string | number)[];
+  /** Whether a condition reads a column of `lines l` (else the id alone answers it: time, level, text). */
+  readsLines: boolean;
 }
 
 const COLUMN: Record<LabelField, string> = { logger: "l.logger", service: "l.service", host: "l.host", source: "l.source" };
 
 const likePrefix = (value: string) => `${value.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
-/** The query as an FTS5 expression plus conditions on the lines table. Negated text runs as NOT IN over the FTS index. */
-export function toSql(query: Query): SqlParts {
+/**
+ * The query as an FTS5 expression plus conditions. `id` is the expression of the line id in the statement
+ * (`f.rowid` when the FTS table drives it, so level and exclusions are checked before a line is read). Negated
+ * text runs as NOT IN over the FTS index.
+ */
+export function toSql(query: Query, id = "l.id"): SqlParts {
   const positive = query.clauses.filter((c): c is Extract<Clause, { kind: "text" }> => c.kind === "text" && !c.negate).map(ftsOf);
   const where: string[] = [];
   const params: (string | number)[] = [];
@@ -163,13 +169,14 @@ export function toSql(query: Query): SqlParts {
     switch (c.kind) {
       case "text":
         if (c.negate) {
-          where.push("l.id NOT IN (SELECT rowid FROM lines_fts WHERE lines_fts MATCH ?)");
+          where.push(`${id} NOT IN (SELECT rowid FROM lines_fts WHERE lines_fts MATCH ?)`);
           params.push(ftsOf(c));
         }
         break;
       case "level":
-        where.push(`l.level ${not}IN (${c.levels.map(() => "?").join(", ")})`);
-        params.push(...c.levels);
+        // The level is the id's low bits (see model.ts).
+        where.push(`(${id} & 7) ${not}IN (${c.levels.map(() => "?").join(", ")})`);
+        params.push(...c.levels.map(levelCode));
         break;
       case "label":
         if (c.prefix) {
@@ -191,7 +198,8 @@ export function toSql(query: Query): SqlParts {
         break;
     }
   }
-  return { match: positive.length ? positive.join(" AND ") : null, where, params };
+  const readsLines = query.clauses.some((c) => c.kind !== "text" && c.kind !== "level");
+  return { match: positive.length ? positive.join(" AND ") : null, where, params, readsLines };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { tsOfId, type Level, type StoredLine } from "./model";
 export const STORE_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS lines (
      id INTEGER PRIMARY KEY,
+     shift INTEGER NOT NULL DEFAULT 0,
      ns INTEGER NOT NULL,
      level TEXT NOT NULL,
      severity INTEGER NOT NULL,
@@ -45,6 +46,7 @@ export const STORE_SCHEMA = [
 /** Row of `lines` as SQLite returns it. */
 export interface LineRow {
   id: number;
+  shift: number;
   ns: number;
   level: string;
   severity: number;
@@ -77,7 +79,7 @@ export interface ChunkRow {
 export function rowToLine(r: LineRow): StoredLine {
   return {
     id: r.id,
-    ts: tsOfId(r.id),
+    ts: tsOfId(r.id) - r.shift,
     ns: r.ns,
     level: r.level as Level,
     severity: r.severity,
