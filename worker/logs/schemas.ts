@@ -25,7 +25,7 @@ export const LogLineSchema = z
   .openapi("LogLine");
 
 const range = {
-  from: z.string().max(40).optional().openapi({ description: "ISO 8601 or Unix seconds; default 1 h before `to`" }),
+  from: z.string().max(40).optional().openapi({ description: "ISO 8601 or Unix seconds; default 24 h before `to`" }),
   to: z.string().max(40).optional().openapi({ description: "ISO 8601 or Unix seconds; default now" }),
 };
 
