@@ -230,6 +230,19 @@ describe('logs in the browser', () => {
     expect(await page.getByLabel('Search log lines').inputValue()).toBe('host:web-2');
     expect(await page.locator('.time-range .current').textContent()).toMatch(/ – /);
 
+    // A custom window, typed in the viewer's timezone.
+    await page.getByRole('button', { name: 'Custom' }).click();
+    const twoHoursAgo = await page.evaluate(() => {
+      const d = new Date(Date.now() - 2 * 3600_000);
+      const p = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+    });
+    await page.getByLabel('From', { exact: true }).fill(twoHoursAgo);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL((url) => Math.abs(Date.parse(url.searchParams.get('from') ?? '') - (Date.now() - 2 * 3600_000)) < 120_000);
+    expect(new URL(page.url()).searchParams.get('q')).toBe('host:web-2');
+    await page.waitForFunction(() => document.querySelectorAll('.log-row').length === 4);
+
     // Nothing matching: says so, offers a wider range.
     await searchFor('kangaroo');
     await page.getByRole('heading', { name: /No lines match kangaroo/ }).waitFor();
