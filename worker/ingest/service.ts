@@ -9,6 +9,7 @@ import { enqueueEvent } from "./queue";
 import { mapLimit } from "../lib/chunks";
 import { decodeOtlpTraces } from "../performance/otlp";
 import { anchorToArrival } from "../performance/sentry";
+import { transactionsFromSpanItems } from "../performance/spans";
 import { readSentryLogItem } from "../logs/formats/sentry";
 import type { DecodedLogs } from "../logs/model";
 import { capLines, storeLines } from "../logs/storage";
@@ -106,6 +107,7 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
   let transaction: Record<string, unknown> | undefined;
   const attachments: EnvelopeItem[] = [];
   const logs: DecodedLogs = { lines: [], rejected: 0, errors: [] };
+  const spanPayloads: Record<string, unknown>[] = [];
   const receivedAt = Date.now();
   let primaryItems = 0;
   const counts: Partial<Record<Category, number>> = {};
@@ -123,12 +125,21 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
       logs.errors.push(...read.errors);
       return;
     }
+    // Span streaming: counted below as the transactions they make, not as spans.
+    if (item.type === "span" && json) {
+      spanPayloads.push(json);
+      return;
+    }
     const category = categoryOf(item.type);
     if (category) counts[category] = (counts[category] ?? 0) + 1;
   });
   const logLines = capLines(logs).lines;
   // Log items are counted by their lines, as Sentry's `log_item` category does.
   if (logLines.length) counts.log_item = logLines.length;
+  // Each request (segment) whose segment span came in the envelope is a transaction; spans of segments not in
+  // it are dropped (Vigil does not join segments across envelopes yet). Capped as an OTLP request is.
+  const spanTransactions = transactionsFromSpanItems(spanPayloads, receivedAt).transactions.slice(0, MAX_OTLP_TRANSACTIONS);
+  if (spanTransactions.length) counts.transaction = (counts.transaction ?? 0) + spanTransactions.length;
   if (primaryItems > 1) throw new ApiError("malformed_body", "An envelope may hold at most one event or transaction.");
 
   const { accepted, headers } = await admit(ctx, key, counts);
@@ -152,7 +163,13 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
     await ctx.env.INGEST_QUEUE.sendBatch(checkins.slice(0, 100).map((payload) => ({ body: { kind: "check_in", projectId: ctx.projectId, receivedAt, payload } })));
   }
   if (logLines.length && accepted.has("log_item")) await storeLines(ctx.env, ctx.projectId, logLines);
-  // Spans are counted above and not processed yet; unknown item types are skipped.
+  if (spanTransactions.length && accepted.has("transaction")) {
+    const receivedAt = Date.now();
+    await mapLimit(spanTransactions, 6, (t) =>
+      enqueueEvent(ctx.env, { kind: "transaction", format: "record", projectId: ctx.projectId, eventId: t.eventId, receivedAt }, JSON.stringify(anchorToArrival(t, receivedAt))),
+    );
+  }
+  // Unknown item types are skipped.
   return { eventId: eventId ?? transactionId, headers };
 }
 

@@ -1,8 +1,10 @@
+import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import spansHome from "../test/fixtures/spans-home.envelope?raw";
 import spansProductList from "../test/fixtures/spans-product-list.envelope?raw";
 import asTransaction from "../test/fixtures/spans-product-list-as-transaction.envelope?raw";
 import { ApiError } from "../lib/errors";
+import { eventually, keyOf, withProject } from "../test/client";
 import { breakdownOf, PARTS, type Breakdown } from "./breakdown";
 import { detect } from "./detectors";
 import type { TransactionRecord } from "./model";
@@ -383,5 +385,138 @@ describe("span items: what cannot become a transaction", () => {
     expect(t.spans).toHaveLength(1);
     expect(t.spans[0]!.start - t.start).toBeCloseTo(100, 3);
     expect(result.errors).toEqual(["Dropped 1 span more than an hour outside their segment."]);
+  });
+});
+
+const ORIGIN = "http://localhost:8787";
+
+/** A captured span envelope replayed as if it happened just now: every span moved so the request ends `endsAgoMs` ago. */
+function replaySpans(envelope: string, endsAgoMs = 0) {
+  const { header, itemHeader, payload } = spanEnvelope(envelope);
+  const shift = (Date.now() - endsAgoMs) / 1000 - segmentOf(payload).end_timestamp;
+  for (const s of payload.items) {
+    s.start_timestamp += shift;
+    s.end_timestamp += shift;
+  }
+  const body = JSON.stringify(payload);
+  return { payload, body: `${JSON.stringify(header)}\n${JSON.stringify({ ...itemHeader, length: new TextEncoder().encode(body).length })}\n${body}\n` };
+}
+
+/** The classic capture replayed the same way (as performance.test.ts does), with a fresh event id. */
+function replayTransaction(envelope: string) {
+  const [header, itemHeader, payload] = envelope.split("\n");
+  const tx = JSON.parse(payload!) as Record<string, any>;
+  const shift = Date.now() - Date.parse(tx.timestamp);
+  const move = (t: string) => new Date(Date.parse(t) + shift).toISOString();
+  tx.start_timestamp = move(tx.start_timestamp);
+  tx.timestamp = move(tx.timestamp);
+  for (const s of tx.spans) {
+    s.start_timestamp = move(s.start_timestamp);
+    s.timestamp = move(s.timestamp);
+  }
+  tx.event_id = crypto.randomUUID().replaceAll("-", "");
+  const body = JSON.stringify(tx);
+  return `${JSON.stringify({ ...JSON.parse(header!), event_id: tx.event_id })}\n${JSON.stringify({ ...JSON.parse(itemHeader!), length: new TextEncoder().encode(body).length })}\n${body}\n`;
+}
+
+const post = (project: { id: number; dsn: string }, envelope: string) =>
+  SELF.fetch(`${ORIGIN}/api/${project.id}/envelope/`, {
+    method: "POST",
+    headers: { "content-type": "application/x-sentry-envelope", "x-sentry-auth": `Sentry sentry_key=${keyOf(project.dsn)}, sentry_version=7` },
+    body: envelope,
+  });
+async function send(project: { id: number; dsn: string }, envelope: string) {
+  const res = await post(project, envelope);
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+type Row = { transaction: string; count: number; p50: number; failureRate: number; breakdown: Record<string, number> };
+const routes = async (client: Awaited<ReturnType<typeof withProject>>["client"], projectId: number, count = 1) =>
+  eventually(async () => {
+    const data = (await client.get(`/projects/${projectId}/performance`)).body.data as Row[];
+    return data.length >= 1 && data.reduce((n, r) => n + r.count, 0) >= count ? data : null;
+  });
+const shareOf = (b: Record<string, number>) => {
+  const total = Object.values(b).reduce((n, v) => n + v, 0);
+  return Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v / total]));
+};
+
+describe("span envelopes at POST /api/{id}/envelope/", () => {
+  it("the product list sent as spans: its route, a db-heavy breakdown and the N+1 issue; a resend is counted once", async () => {
+    const { client, project } = await withProject("spans");
+    const list = replaySpans(spansProductList);
+    await send(project, list.body);
+    await send(project, replaySpans(spansHome).body);
+    const rows = await routes(client, project.id, 2);
+    const byRoute = Object.fromEntries(rows.map((r) => [r.transaction, r]));
+    expect(Object.keys(byRoute).sort()).toEqual(["/", "/products/"]);
+    expect(byRoute["/products/"]).toMatchObject({ count: 1, failureRate: 0 });
+    const seg = segmentOf(list.payload);
+    const duration = (seg.end_timestamp - seg.start_timestamp) * 1000;
+    expect(Math.abs(byRoute["/products/"]!.p50 - duration) / duration).toBeLessThan(0.011);
+    expect(shareOf(byRoute["/products/"]!.breakdown).db).toBeGreaterThan(0.6);
+    expect(byRoute["/"]!.breakdown.template).toBeGreaterThan(0);
+
+    const issues = await eventually(async () => {
+      const data = (await client.get(`/projects/${project.id}/issues`)).body.data as { title: string; culprit: string }[];
+      return data.length ? data : null;
+    });
+    const repeated = list.payload.items.map((s) => s.name).find((n) => n.includes('FROM "store_review"'))!;
+    expect(issues).toMatchObject([{ title: `N+1 Query: ${repeated.replace("%s", "?")}`.slice(0, "N+1 Query: ".length + 150), culprit: "/products/" }]);
+
+    const detail = (await client.get(`/projects/${project.id}/performance/route?transaction=${encodeURIComponent("/products/")}`)).body;
+    expect(detail.queries.find((q: { sql: string }) => q.sql.includes('FROM "store_review"'))).toMatchObject({ count: 24, perRequest: 24 });
+    const trace = (await client.get(`/projects/${project.id}/traces/${seg.trace_id}`)).body;
+    expect(trace.transactions).toHaveLength(1);
+    expect(trace.transactions[0].spans).toHaveLength(list.payload.items.length - 1);
+
+    // The SDK resending the same envelope: the same event id, stored once.
+    await send(project, list.body);
+    await new Promise((r) => setTimeout(r, 1500));
+    const again = (await client.get(`/projects/${project.id}/performance`)).body.data as Row[];
+    expect(again.find((r) => r.transaction === "/products/")!.count).toBe(1);
+  });
+
+  it("the same view as a transaction item and as span items: the same route name and breakdown shares within a few percent", async () => {
+    const asTx = await withProject("spans-tx");
+    const asSpans = await withProject("spans-stream");
+    await send(asTx.project, replayTransaction(asTransaction));
+    await send(asSpans.project, replaySpans(spansProductList).body);
+    const [[a], [b]] = [await routes(asTx.client, asTx.project.id), await routes(asSpans.client, asSpans.project.id)];
+    expect(b!.transaction).toBe(a!.transaction);
+    expect(b!.transaction).toBe("/products/");
+    const [sa, sb] = [shareOf(a!.breakdown), shareOf(b!.breakdown)];
+    for (const part of Object.keys(sa)) expect(Math.abs(sa[part]! - sb[part]!)).toBeLessThan(0.05);
+
+    // The very same request converted by the SDK's own rules: the same numbers.
+    const same = await withProject("spans-same");
+    const tx = JSON.parse(replayTransaction(asTransaction).split("\n")[2]!);
+    const body = JSON.stringify(classicAsSpanItems(tx));
+    await send(same.project, `{}\n${JSON.stringify({ type: "span", content_type: "application/vnd.sentry.items.span.v2+json", length: new TextEncoder().encode(body).length })}\n${body}\n`);
+    const [c] = await routes(same.client, same.project.id);
+    for (const part of Object.keys(a!.breakdown)) expect(c!.breakdown[part]).toBeCloseTo(a!.breakdown[part]!, 0);
+  });
+
+  it("what the envelope door answers: spans without their segment are dropped, a payload without items is a 400, events still come in alongside", async () => {
+    const { client, project } = await withProject("spans-door");
+    const orphans = replaySpans(spansProductList);
+    orphans.payload.items = orphans.payload.items.filter((s) => !s.is_segment);
+    const body = JSON.stringify(orphans.payload);
+    const res = await post(project, `{}\n{"type":"span","length":${new TextEncoder().encode(body).length}}\n${body}\n`);
+    expect(res.status).toBe(200);
+
+    const bad = await post(project, `{}\n{"type":"span"}\n{"version":2}\n`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("malformed_body");
+
+    // An error event and a request's spans in one envelope: both kept.
+    const spans = replaySpans(spansHome);
+    const event = JSON.stringify({ event_id: "9".repeat(32), message: "hello from a span envelope", level: "error", platform: "python" });
+    const mixed = `{"event_id":"${"9".repeat(32)}"}\n{"type":"event","length":${event.length}}\n${event}\n${spans.body.split("\n").slice(1).join("\n")}`;
+    expect(await send(project, mixed)).toMatchObject({ id: "9".repeat(32) });
+    const rows = await routes(client, project.id);
+    expect(rows.map((r) => r.transaction)).toEqual(["/"]);
+    await eventually(async () => ((await client.get(`/projects/${project.id}/issues`)).body.data.length === 1 ? true : null));
   });
 });
