@@ -320,7 +320,7 @@ describe('logs in the browser', () => {
     expect(await page.getByLabel('Search log lines').inputValue()).toBe('level:warn+ -logger:shop.reviews');
 
     await page.getByRole('button', { name: 'Saved searches (1)' }).click();
-    await shot(page, 'logs-04-saved-searches', 'desktop');
+    await shot(page, 'logs-04-saved-searches');
     await page.getByRole('button', { name: 'Delete saved search Warnings without reviews' }).click();
     await page.getByText('Search “Warnings without reviews” deleted.').waitFor();
     expect((await owner.api.expect<{ data: unknown[] }>(200, 'GET', `/api/v1/projects/${project.id}/saved-searches`)).data).toEqual([]);
