@@ -251,12 +251,18 @@ describe("live tail", () => {
     await until(() => messages.some((m) => m.type === "lines"));
     const lines = messages.filter((m) => m.type === "lines").flatMap((m) => m.lines);
     expect(lines.map((l: any) => l.body)).toEqual(["boom in the tail"]);
+    // The same shape as the search API's lines.
+    expect(lines[0]).toMatchObject({ id: expect.stringMatching(/^\d+$/), timestamp: expect.stringMatching(/Z$/), level: "error" });
     // A firehose: 500 matching lines in one push reach the viewer as at most 100, the rest counted as skipped.
     await push(project, Array.from({ length: 500 }, (_, i) => ({ level: "error", message: `flood ${i}` })));
     await until(() => messages.filter((m) => m.type === "lines").length >= 2);
     const flood = messages.filter((m) => m.type === "lines").flatMap((m) => m.lines).filter((l: any) => l.body.startsWith("flood"));
     expect(flood.length).toBeLessThanOrEqual(100);
     expect(flood.at(-1).body).toBe("flood 499");
+    // The viewer hears how many it missed even though no line follows the flood.
+    await until(() => messages.some((m) => m.type === "skipped"));
+    const skipped = messages.filter((m) => m.type === "skipped").reduce((n, m) => n + m.count, 0);
+    expect(flood.length + skipped).toBe(500);
     // Changing the filter from the page.
     ws.send(JSON.stringify({ type: "query", q: "level:info" }));
     await until(() => messages.some((m) => m.type === "hello" && m.q === "level:info"));

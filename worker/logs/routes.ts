@@ -17,7 +17,7 @@ import {
   SavedSearchSchema,
   TailQuery,
 } from "./schemas";
-import { presentLine } from "./service";
+import { presentLine } from "./present";
 
 const security = cookieAuth;
 const tags = ["Logs"];

@@ -4,7 +4,6 @@ import { ApiError, notFound } from "../lib/errors";
 import { newId } from "../lib/encoding";
 import { timeRange } from "../lib/time";
 import type { ProjectService } from "../projects/service";
-import type { StoredLine } from "./model";
 import { parseQuery } from "./query";
 import { savedSearches } from "./schema";
 import { logStore } from "./storage";
@@ -17,28 +16,6 @@ const BUCKETS_MS = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440].map((m) =
 export function bucketFor(rangeMs: number): number {
   return BUCKETS_MS.find((b) => rangeMs / b <= 120) ?? BUCKETS_MS[BUCKETS_MS.length - 1]!;
 }
-
-/** RFC 3339 with all nine fractional digits. */
-export function timestampOf(line: Pick<StoredLine, "ts" | "ns">): string {
-  const iso = new Date(line.ts).toISOString();
-  return `${iso.slice(0, 23)}${String(line.ns).padStart(6, "0")}Z`;
-}
-
-export const presentLine = (l: StoredLine) => ({
-  id: String(l.id),
-  timestamp: timestampOf(l),
-  level: l.level,
-  severity: l.severity,
-  severityText: l.severityText,
-  body: l.body,
-  logger: l.logger,
-  service: l.service,
-  host: l.host,
-  source: l.source,
-  traceId: l.traceId,
-  spanId: l.spanId,
-  attributes: l.attributes,
-});
 
 const quoted = (value: string) => `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 

@@ -3,10 +3,11 @@
  * that match are pushed as they are stored, at most `TAIL_RATE` lines a second per viewer; beyond that a viewer
  * is told how many it missed, so a firehose cannot freeze a browser.
  *
- * Server → viewer: `{"type":"lines","lines":[...]}`, `{"type":"skipped","count":n}` and `{"type":"hello","q":...}`.
+ * Server → viewer: `{"type":"lines","lines":[LogLine...]}` (as the search API shows them), `{"type":"skipped","count":n}` and `{"type":"hello","q":...}`.
  * Viewer → server: `{"type":"query","q":"..."}` changes the filter; `{"type":"ping"}` is answered `{"type":"pong"}`.
  */
 import type { StoredLine } from "./model";
+import { presentLine } from "./present";
 import { matcher, parseQuery } from "./query";
 
 /** Lines per second sent to one viewer. */
@@ -22,6 +23,7 @@ interface Budget {
   second: number;
   sent: number;
   skipped: number;
+  reminder?: ReturnType<typeof setTimeout>;
 }
 
 export class TailHub {
@@ -53,6 +55,7 @@ export class TailHub {
       const second = Math.floor(now / 1000);
       let budget = this.budgets.get(ws);
       if (!budget || budget.second !== second) {
+        if (budget?.reminder) clearTimeout(budget.reminder);
         if (budget?.skipped) this.send(ws, { type: "skipped", count: budget.skipped });
         budget = { second, sent: 0, skipped: 0 };
         this.budgets.set(ws, budget);
@@ -62,10 +65,19 @@ export class TailHub {
       const sent = hits.slice(Math.max(0, hits.length - room));
       budget.sent += sent.length;
       budget.skipped += hits.length - sent.length;
-      if (sent.length) this.send(ws, { type: "lines", lines: sent });
+      if (sent.length) this.send(ws, { type: "lines", lines: sent.map(presentLine) });
       else if (budget.skipped >= TAIL_RATE) {
         this.send(ws, { type: "skipped", count: budget.skipped });
         budget.skipped = 0;
+      }
+      // Said at the end of the second even when no line follows (a flood, then silence).
+      if (budget.skipped > 0 && !budget.reminder) {
+        const b = budget;
+        b.reminder = setTimeout(() => {
+          b.reminder = undefined;
+          if (b.skipped > 0) this.send(ws, { type: "skipped", count: b.skipped });
+          b.skipped = 0;
+        }, Math.max(1, (second + 1) * 1000 - now));
       }
     }
   }
