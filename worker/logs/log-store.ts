@@ -7,6 +7,8 @@ import { tailSocket, TailHub } from "./tail";
 
 /** How often the alarm compacts and expires while the store has lines. */
 const HOUSEKEEPING_MS = 60 * 60_000;
+/** Hot matches a histogram counts exactly; beyond, it counts a sample and scales up. */
+export const EXACT_HISTOGRAM = 100_000;
 /** Archived chunks a search may open before it answers with a cursor to continue. */
 export const CHUNKS_PER_SEARCH = 6;
 
@@ -39,6 +41,8 @@ export interface HistogramOutput {
   buckets: { t: number; counts: Partial<Record<Level, number>> }[];
   /** True when archived lines matched a text query could not all be read (the counts are a lower bound). */
   partial: boolean;
+  /** True when the counts were scaled up from a sample (a text query matching more than `EXACT_HISTOGRAM` hot lines). */
+  estimated: boolean;
 }
 
 interface LabelSet {
@@ -249,7 +253,7 @@ export class LogStore extends DurableObject<Env> {
   }
 
   /** Lines per bucket per level. Without a text or field query, from the per-minute counts (hot and archived). */
-  async histogram(projectId: number, q: string, from: number, to: number, bucketMs: number): Promise<HistogramOutput> {
+  async histogram(projectId: number, q: string, from: number, to: number, bucketMs: number, exactUpTo = EXACT_HISTOGRAM): Promise<HistogramOutput> {
     const query = parseQuery(q);
     const start = Math.floor(from / bucketMs) * bucketMs;
     const counts = new Map<number, Partial<Record<Level, number>>>();
@@ -259,6 +263,7 @@ export class LogStore extends DurableObject<Env> {
       counts.set(t, bucket);
     };
     let partial = false;
+    let estimated = false;
     const onlyLevels = query.clauses.every((c) => c.kind === "level");
     if (onlyLevels) {
       const { levels } = requiredLabels(query);
@@ -277,7 +282,16 @@ export class LogStore extends DurableObject<Env> {
     } else {
       const lower = idFloor(from);
       const upper = idFloor(to) + ID_SPACE - 1;
-      for (const r of this.countHot(query, lower, upper, bucketMs * ID_SPACE)) add(r.b * bucketMs, LEVELS[r.code] ?? "info", r.n);
+      // Counting a common word's matches per bucket costs far more than counting them at all (the grouping, not
+      // the index): past EXACT_HISTOGRAM matches, a sample of the sequence numbers is grouped and scaled up.
+      const text = query.clauses.some((c) => c.kind === "text" && !c.negate);
+      const total = text ? this.countHot(query, lower, upper, upper + 1).reduce((n, r) => n + r.n, 0) : 0;
+      const every = total > exactUpTo ? Math.min(SEQUENCES, 2 ** Math.ceil(Math.log2(total / exactUpTo))) : 1;
+      const rows = this.countHot(query, lower, upper, bucketMs * ID_SPACE, every);
+      const sampled = rows.reduce((n, r) => n + r.n, 0);
+      estimated = every > 1;
+      const scale = estimated && sampled > 0 ? total / sampled : 1;
+      for (const r of rows) add(r.b * bucketMs, LEVELS[r.code] ?? "info", Math.round(r.n * scale));
       const chunks = this.candidateChunks(query, lower, upper);
       const matches = matcher(query);
       for (const chunk of chunks.slice(0, CHUNKS_PER_SEARCH)) {
@@ -289,19 +303,20 @@ export class LogStore extends DurableObject<Env> {
     }
     const buckets: HistogramOutput["buckets"] = [];
     for (let t = start; t <= to; t += bucketMs) buckets.push({ t, counts: counts.get(t) ?? {} });
-    return { bucketMs, buckets, partial };
+    return { bucketMs, buckets, partial, estimated };
   }
 
   /**
    * Matching hot lines in [lower, upper], counted per bucket of `bucketIds` ids and per level code. A text query
    * without conditions on other columns is counted from the FTS index alone: time and level are in the rowid.
    */
-  private countHot(query: Query, lower: number, upper: number, bucketIds: number): { b: number; code: number; n: number }[] {
+  private countHot(query: Query, lower: number, upper: number, bucketIds: number, every = 1): { b: number; code: number; n: number }[] {
     const text = query.clauses.some((c) => c.kind === "text" && !c.negate);
     const id = text ? "f.rowid" : "l.id";
     const { match, where, params, readsLines } = toSql(query, id);
     const tables = !text ? "lines l" : readsLines ? "lines_fts f JOIN lines l ON l.id = f.rowid" : "lines_fts f";
-    const conditions = where.map((w) => ` AND ${w}`).join("");
+    // A sample: every `every`-th sequence number (the bits above the level).
+    const conditions = [...where, ...(every > 1 ? [`(${id} >> ${LEVEL_BITS}) % ${every} = 0`] : [])].map((w) => ` AND ${w}`).join("");
     // Bound numbers arrive as REAL: the division casts, so it stays an integer division.
     return this.sql
       .exec<{ b: number; code: number; n: number }>(

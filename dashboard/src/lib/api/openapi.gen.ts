@@ -704,6 +704,7 @@ export interface Schemas {
       };
     }>;
     partial: boolean;
+    estimated: boolean;
   };
   "LogContext": {
     line: Schemas["LogLine"];
