@@ -60,7 +60,6 @@ interface LabelSet {
  */
 export class LogStore extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  private seq = Math.floor(Math.random() * SEQUENCES);
   private readonly tail = new TailHub();
   /** Whether this instance has made sure the housekeeping alarm is set (saves a storage call per append). */
   private alarmSet = false;
@@ -131,32 +130,49 @@ export class LogStore extends DurableObject<Env> {
     }
   }
 
-  /** The next id for a line: its millisecond (moved on by `shift`), a sequence number, its level. */
-  private nextId(line: LogLine, shift: number): number {
-    this.seq = (this.seq + 1) % SEQUENCES;
-    return idFloor(line.ts + shift) + (this.seq << LEVEL_BITS) + levelCode(line.level);
+  /**
+   * Ids for a batch: per millisecond and level, the sequence numbers after the highest one taken (one statement
+   * looks them all up); past the last number, the next millisecond (the true time is kept in `shift`).
+   */
+  private allocate(items: { line: LogLine; shift: number }[]): { line: LogLine; shift: number; id: number }[] {
+    const keys = new Map<string, [number, number]>();
+    const keyOf = (it: { line: LogLine; shift: number }) => {
+      const ms = Math.floor(it.line.ts) + it.shift;
+      const code = levelCode(it.line.level);
+      const key = `${ms}|${code}`;
+      if (!keys.has(key)) keys.set(key, [ms, code]);
+      return key;
+    };
+    const itemKeys = items.map(keyOf);
+    const next = new Map<string, number>();
+    const tops = this.sql.exec<{ ms: number; code: number; top: number | null }>(
+      `SELECT j.value ->> 0 AS ms, j.value ->> 1 AS code,
+         (SELECT max(id) FROM lines WHERE id BETWEEN (j.value ->> 0) * ${ID_SPACE} AND (j.value ->> 0) * ${ID_SPACE} + ${ID_SPACE - 1} AND (id & 7) = (j.value ->> 1)) AS top
+       FROM json_each(?) j`,
+      JSON.stringify([...keys.values()]),
+    );
+    for (const t of tops) next.set(`${t.ms}|${t.code}`, t.top === null ? 0 : ((t.top - idFloor(t.ms)) >> LEVEL_BITS) + 1);
+    const placed: { line: LogLine; shift: number; id: number }[] = [];
+    const overflow: { line: LogLine; shift: number }[] = [];
+    items.forEach((it, i) => {
+      const key = itemKeys[i]!;
+      const seq = next.get(key) ?? 0;
+      if (seq >= SEQUENCES) overflow.push({ line: it.line, shift: it.shift + 1 });
+      else {
+        next.set(key, seq + 1);
+        const [ms, code] = keys.get(key)!;
+        placed.push({ line: it.line, shift: it.shift, id: idFloor(ms) + (seq << LEVEL_BITS) + code });
+      }
+    });
+    return overflow.length ? [...placed, ...this.allocate(overflow)] : placed;
   }
 
-  /**
-   * Rows and FTS entries for a batch in two statements (a JSON array read with json_each: one call into SQLite,
-   * not one per line). An id already taken — another line of the same millisecond and level with the same
-   * sequence number — is skipped by the insert and given the next number in another round; after a whole cycle
-   * of numbers, the next millisecond.
-   */
+  /** Rows and FTS entries for a batch in two statements (a JSON array read with json_each: one call into SQLite, not one per line). */
   private insertAll(lines: LogLine[]): StoredLine[] {
     const stored: StoredLine[] = [];
-    // Ids unique within the batch too: a burst of one millisecond would otherwise reuse a sequence number.
-    const unique = (items: { line: LogLine; shift: number }[]) => {
-      const used = new Set<number>();
-      return items.map(({ line, shift }) => {
-        let id = this.nextId(line, shift);
-        for (let tries = 1; used.has(id); tries++) id = this.nextId(line, (shift += tries % SEQUENCES === 0 ? 1 : 0));
-        used.add(id);
-        return { line, shift, id };
-      });
-    };
-    let pending = unique(lines.map((line) => ({ line, shift: 0 })));
-    for (let round = 1; pending.length > 0; round++) {
+    let pending = this.allocate(lines.map((line) => ({ line, shift: 0 })));
+    // Ids are free when allocated; the conflict clause only guards against the impossible, by trying again.
+    for (let round = 0; pending.length > 0 && round < 5; round++) {
       const rows = pending.map(({ line: l, id, shift }) => [id, shift, l.ns, l.level, l.severity, l.severityText, l.body, l.logger, l.service, l.host, l.source, l.traceId, l.spanId, JSON.stringify(l.attributes)]);
       const inserted = new Set(
         this.sql
@@ -175,8 +191,7 @@ export class LogStore extends DurableObject<Env> {
         this.sql.exec("INSERT INTO lines_fts (rowid, body, meta) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)", JSON.stringify(fts));
         for (const { line, id } of done) stored.push({ ...line, id });
       }
-      // Taken by lines stored before: try the following numbers, then the next millisecond.
-      pending = unique(pending.filter((p) => !inserted.has(p.id)).map(({ line, shift }) => ({ line, shift: Math.max(shift, Math.floor(round / SEQUENCES)) })));
+      pending = this.allocate(pending.filter((p) => !inserted.has(p.id)));
     }
     return stored;
   }
