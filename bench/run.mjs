@@ -9,6 +9,7 @@ import { load, startWorker } from "./lib.mjs";
 import { benchAlertTime, benchRounds, printAlertTime, printRounds } from "./uptime.mjs";
 import { benchDetection, benchIdle, benchPings, printDetection, printIdle, printPings } from "./crons.mjs";
 import { benchProcessingAlone, benchRoutesQuery, benchTransactions, printProcessingAlone, printRoutesQuery, printTransactions } from "./performance.mjs";
+import { benchLogIngest, benchLogSearch, printLogIngest, printLogSearch } from "./logs.mjs";
 
 const ORIGIN_HEADER = (base) => ({ origin: base, "content-type": "application/json" });
 
@@ -27,6 +28,8 @@ let cronPings;
 let cronIdle;
 let perfTransactions;
 let perfRoutes;
+let logIngest;
+let logSearch;
 try {
   const { base } = vigil;
   const email = `bench.${Date.now()}@example.com`;
@@ -54,6 +57,8 @@ try {
   cronPings = await benchPings({ baseline, vigil, cookie, org });
   cronIdle = await benchIdle({ vigil, cookie, org });
   perfTransactions = await benchTransactions({ vigil, baseline, cookie, org });
+  logIngest = await benchLogIngest({ baseline, vigil, cookie, org });
+  logSearch = await benchLogSearch({ vigil, cookie, org });
   // Last: it seeds about 1 GB of history into this Vigil's local D1.
   perfRoutes = await benchRoutesQuery({ vigil, cookie, org });
 } finally {
@@ -104,5 +109,10 @@ const perfAlone = benchProcessingAlone();
 printProcessingAlone(perfAlone);
 printRoutesQuery(perfRoutes);
 
+// Logs: lines ingested per second, and search over a million lines.
+console.log("\nLogs:\n");
+printLogIngest(logIngest);
+printLogSearch(logSearch);
+
 mkdirSync("bench/results", { recursive: true });
-writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone, uptime: { rounds: uptimeRounds, alert: uptimeAlert }, crons: { pings: cronPings, idle: cronIdle, detection: cronDetection }, performance: { transactions: perfTransactions, alone: perfAlone, routes: perfRoutes } }, null, 2));
+writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone, uptime: { rounds: uptimeRounds, alert: uptimeAlert }, crons: { pings: cronPings, idle: cronIdle, detection: cronDetection }, performance: { transactions: perfTransactions, alone: perfAlone, routes: perfRoutes }, logs: { ingest: logIngest, search: logSearch } }, null, 2));

@@ -8,7 +8,7 @@ import { tailSocket, TailHub } from "./tail";
 /** How often the alarm compacts and expires while the store has lines. */
 const HOUSEKEEPING_MS = 60 * 60_000;
 /** Hot matches a histogram counts exactly; beyond, it counts a sample and scales up. */
-export const EXACT_HISTOGRAM = 100_000;
+export const EXACT_HISTOGRAM = 50_000;
 /** Archived chunks a search may open before it answers with a cursor to continue. */
 export const CHUNKS_PER_SEARCH = 6;
 
@@ -300,7 +300,7 @@ export class LogStore extends DurableObject<Env> {
       // Counting a common word's matches per bucket costs far more than counting them at all (the grouping, not
       // the index): past EXACT_HISTOGRAM matches, a sample of the sequence numbers is grouped and scaled up.
       const text = query.clauses.some((c) => c.kind === "text" && !c.negate);
-      const total = text ? this.countHot(query, lower, upper, upper + 1).reduce((n, r) => n + r.n, 0) : 0;
+      const total = text ? this.countHot(query, lower, upper, 0)[0]!.n : 0;
       const every = total > exactUpTo ? Math.min(SEQUENCES, 2 ** Math.ceil(Math.log2(total / exactUpTo))) : 1;
       const rows = this.countHot(query, lower, upper, bucketMs * ID_SPACE, every);
       const sampled = rows.reduce((n, r) => n + r.n, 0);
@@ -322,7 +322,8 @@ export class LogStore extends DurableObject<Env> {
   }
 
   /**
-   * Matching hot lines in [lower, upper], counted per bucket of `bucketIds` ids and per level code. A text query
+   * Matching hot lines in [lower, upper], counted per bucket of `bucketIds` ids and per level code (with
+   * `bucketIds` 0, one total: no grouping, which is most of the cost of counting a common word). A text query
    * without conditions on other columns is counted from the FTS index alone: time and level are in the rowid.
    */
   private countHot(query: Query, lower: number, upper: number, bucketIds: number, every = 1): { b: number; code: number; n: number }[] {
@@ -332,25 +333,18 @@ export class LogStore extends DurableObject<Env> {
     const tables = !text ? "lines l" : readsLines ? "lines_fts f JOIN lines l ON l.id = f.rowid" : "lines_fts f";
     // A sample: every `every`-th sequence number (the bits above the level).
     const conditions = [...where, ...(every > 1 ? [`(${id} >> ${LEVEL_BITS}) % ${every} = 0`] : [])].map((w) => ` AND ${w}`).join("");
+    const filter = `FROM ${tables} WHERE ${text ? "lines_fts MATCH ? AND " : ""}${id} BETWEEN ? AND ?${conditions}`;
+    const bound = [...(text ? [match!] : []), lower, upper, ...params];
+    if (bucketIds === 0) return [{ b: 0, code: 0, n: this.sql.exec<{ n: number }>(`SELECT count(*) AS n ${filter}`, ...bound).one().n }];
     // Bound numbers arrive as REAL: the division casts, so it stays an integer division.
-    return this.sql
-      .exec<{ b: number; code: number; n: number }>(
-        `SELECT ${id} / CAST(? AS INTEGER) AS b, ${id} & 7 AS code, count(*) AS n FROM ${tables}
-         WHERE ${text ? "lines_fts MATCH ? AND " : ""}${id} BETWEEN ? AND ?${conditions} GROUP BY b, code`,
-        bucketIds,
-        ...(text ? [match!] : []),
-        lower,
-        upper,
-        ...params,
-      )
-      .toArray();
+    return this.sql.exec<{ b: number; code: number; n: number }>(`SELECT ${id} / CAST(? AS INTEGER) AS b, ${id} & 7 AS code, count(*) AS n ${filter} GROUP BY b, code`, bucketIds, ...bound).toArray();
   }
 
   /** How many lines match a query in [from, to]: the log alerts' measure (hot lines only; alert windows are minutes). */
   async count(projectId: number, q: string, from: number, to: number): Promise<number> {
     const lower = idFloor(from);
     const upper = idFloor(to) + ID_SPACE - 1;
-    return this.countHot(parseQuery(q), lower, upper, upper + 1).reduce((n, r) => n + r.n, 0);
+    return this.countHot(parseQuery(q), lower, upper, 0)[0]!.n;
   }
 
   /** One line by id, hot or archived. */
