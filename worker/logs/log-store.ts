@@ -7,8 +7,6 @@ import { tailSocket, TailHub } from "./tail";
 
 /** How often the alarm compacts and expires while the store has lines. */
 const HOUSEKEEPING_MS = 60 * 60_000;
-/** Hot matches a histogram counts exactly; beyond, it counts a sample and scales up. */
-export const EXACT_HISTOGRAM = 50_000;
 /** Archived chunks a search may open before it answers with a cursor to continue. */
 export const CHUNKS_PER_SEARCH = 6;
 
@@ -41,8 +39,6 @@ export interface HistogramOutput {
   buckets: { t: number; counts: Partial<Record<Level, number>> }[];
   /** True when archived lines matched a text query could not all be read (the counts are a lower bound). */
   partial: boolean;
-  /** True when the counts were scaled up from a sample (a text query matching more than `EXACT_HISTOGRAM` hot lines). */
-  estimated: boolean;
 }
 
 interface LabelSet {
@@ -268,7 +264,7 @@ export class LogStore extends DurableObject<Env> {
   }
 
   /** Lines per bucket per level. Without a text or field query, from the per-minute counts (hot and archived). */
-  async histogram(projectId: number, q: string, from: number, to: number, bucketMs: number, exactUpTo = EXACT_HISTOGRAM): Promise<HistogramOutput> {
+  async histogram(projectId: number, q: string, from: number, to: number, bucketMs: number): Promise<HistogramOutput> {
     const query = parseQuery(q);
     const start = Math.floor(from / bucketMs) * bucketMs;
     const counts = new Map<number, Partial<Record<Level, number>>>();
@@ -278,7 +274,6 @@ export class LogStore extends DurableObject<Env> {
       counts.set(t, bucket);
     };
     let partial = false;
-    let estimated = false;
     const onlyLevels = query.clauses.every((c) => c.kind === "level");
     if (onlyLevels) {
       const { levels } = requiredLabels(query);
@@ -297,16 +292,7 @@ export class LogStore extends DurableObject<Env> {
     } else {
       const lower = idFloor(from);
       const upper = idFloor(to) + ID_SPACE - 1;
-      // Counting a common word's matches per bucket costs far more than counting them at all (the grouping, not
-      // the index): past EXACT_HISTOGRAM matches, a sample of the sequence numbers is grouped and scaled up.
-      const text = query.clauses.some((c) => c.kind === "text" && !c.negate);
-      const total = text ? this.countHot(query, lower, upper, 0)[0]!.n : 0;
-      const every = total > exactUpTo ? Math.min(SEQUENCES, 2 ** Math.ceil(Math.log2(total / exactUpTo))) : 1;
-      const rows = this.countHot(query, lower, upper, bucketMs * ID_SPACE, every);
-      const sampled = rows.reduce((n, r) => n + r.n, 0);
-      estimated = every > 1;
-      const scale = estimated && sampled > 0 ? total / sampled : 1;
-      for (const r of rows) add(r.b * bucketMs, LEVELS[r.code] ?? "info", Math.round(r.n * scale));
+      for (const r of this.countHot(query, lower, upper, bucketMs * ID_SPACE)) add(r.b * bucketMs, LEVELS[r.code] ?? "info", r.n);
       const chunks = this.candidateChunks(query, lower, upper);
       const matches = matcher(query);
       for (const chunk of chunks.slice(0, CHUNKS_PER_SEARCH)) {
@@ -318,7 +304,7 @@ export class LogStore extends DurableObject<Env> {
     }
     const buckets: HistogramOutput["buckets"] = [];
     for (let t = start; t <= to; t += bucketMs) buckets.push({ t, counts: counts.get(t) ?? {} });
-    return { bucketMs, buckets, partial, estimated };
+    return { bucketMs, buckets, partial };
   }
 
   /**
@@ -326,13 +312,12 @@ export class LogStore extends DurableObject<Env> {
    * `bucketIds` 0, one total: no grouping, which is most of the cost of counting a common word). A text query
    * without conditions on other columns is counted from the FTS index alone: time and level are in the rowid.
    */
-  private countHot(query: Query, lower: number, upper: number, bucketIds: number, every = 1): { b: number; code: number; n: number }[] {
+  private countHot(query: Query, lower: number, upper: number, bucketIds: number): { b: number; code: number; n: number }[] {
     const text = query.clauses.some((c) => c.kind === "text" && !c.negate);
     const id = text ? "f.rowid" : "l.id";
     const { match, where, params, readsLines } = toSql(query, id);
     const tables = !text ? "lines l" : readsLines ? "lines_fts f JOIN lines l ON l.id = f.rowid" : "lines_fts f";
-    // A sample: every `every`-th sequence number (the bits above the level).
-    const conditions = [...where, ...(every > 1 ? [`(${id} >> ${LEVEL_BITS}) % ${every} = 0`] : [])].map((w) => ` AND ${w}`).join("");
+    const conditions = where.map((w) => ` AND ${w}`).join("");
     const filter = `FROM ${tables} WHERE ${text ? "lines_fts MATCH ? AND " : ""}${id} BETWEEN ? AND ?${conditions}`;
     const bound = [...(text ? [match!] : []), lower, upper, ...params];
     if (bucketIds === 0) return [{ b: 0, code: 0, n: this.sql.exec<{ n: number }>(`SELECT count(*) AS n ${filter}`, ...bound).one().n }];

@@ -126,7 +126,7 @@ export const logRoutes = newRouter()
   })
   .openapi(histogram, async (c) => {
     const r = await c.get("services").logs.histogram(c.req.valid("param").id, requireViewer(c).userId, c.req.valid("query"));
-    return c.json({ from: iso(r.from), to: iso(r.to), bucketSeconds: r.bucketMs / 1000, buckets: r.buckets.map((b) => ({ t: iso(b.t), counts: b.counts })), partial: r.partial, estimated: r.estimated }, 200);
+    return c.json({ from: iso(r.from), to: iso(r.to), bucketSeconds: r.bucketMs / 1000, buckets: r.buckets.map((b) => ({ t: iso(b.t), counts: b.counts })), partial: r.partial }, 200);
   })
   .openapi(tail, async (c) => {
     // A page on another site must not open a tail with the viewer's cookie.

@@ -73,7 +73,6 @@ export const LogHistogramSchema = z
     bucketSeconds: z.number().int(),
     buckets: z.array(z.object({ t: isoDate, counts: z.partialRecord(LogLevelSchema, z.number().int()) })),
     partial: z.boolean().openapi({ description: "True when some archived lines could not be counted for a text search" }),
-    estimated: z.boolean().openapi({ description: "True when the counts are scaled up from a sample (a text search matching more than 50,000 lines)" }),
   })
   .openapi("LogHistogram");
 

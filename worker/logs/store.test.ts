@@ -50,25 +50,3 @@ describe("LogStore smoke", () => {
   });
 });
 
-describe("histograms of common words", () => {
-  it("count a sample past the exact limit and scale it up, per level, close to the truth", async () => {
-    const store = storeOf("sampled");
-    const now = Date.now();
-    const lines = Array.from({ length: 6000 }, (_, i) => line({ ts: now - 50 * 60_000 + i * 500, level: i % 3 === 0 ? "error" : "info", body: `request ${i} served` }));
-    for (let i = 0; i < lines.length; i += 1000) await store.append(1, lines.slice(i, i + 1000));
-    const exact = await store.histogram(1, "request", now - 3_600_000, now, 600_000);
-    const sampled = await store.histogram(1, "request", now - 3_600_000, now, 600_000, 500);
-    expect(exact.estimated).toBe(false);
-    expect(sampled.estimated).toBe(true);
-    const sum = (h: typeof exact, level?: Level) => h.buckets.reduce((n, b) => n + Object.entries(b.counts).reduce((a, [l, c]) => a + (!level || l === level ? (c ?? 0) : 0), 0), 0);
-    expect(sum(exact)).toBe(6000);
-    expect(sum(exact, "error")).toBe(2000);
-    expect(Math.abs(sum(sampled) - 6000)).toBeLessThan(6000 * 0.02);
-    expect(Math.abs(sum(sampled, "error") - 2000)).toBeLessThan(2000 * 0.25);
-    for (const [i, b] of sampled.buckets.entries()) {
-      const truth = Object.values(exact.buckets[i]!.counts).reduce((a, c) => a + (c ?? 0), 0);
-      const guess = Object.values(b.counts).reduce((a, c) => a + (c ?? 0), 0);
-      if (truth > 500) expect(Math.abs(guess - truth) / truth).toBeLessThan(0.35);
-    }
-  });
-});

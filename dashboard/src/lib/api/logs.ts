@@ -52,8 +52,6 @@ export interface LogHistogram {
 	buckets: { t: string; counts: Partial<Record<LogLevel, number>> }[];
 	/** True when some archived lines could not be counted for a text search. */
 	partial: boolean;
-	/** True when the counts are scaled up from a sample (a text search matching more than 50,000 lines). */
-	estimated: boolean;
 }
 
 export interface LogContext {

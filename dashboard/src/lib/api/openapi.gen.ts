@@ -704,7 +704,6 @@ export interface Schemas {
       };
     }>;
     partial: boolean;
-    estimated: boolean;
   };
   "LogContext": {
     line: Schemas["LogLine"];
