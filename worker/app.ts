@@ -10,6 +10,7 @@ import { issueRoutes } from "./errors/routes";
 import { cronRoutes } from "./crons/routes";
 import { performanceRoutes } from "./performance/routes";
 import { logRoutes } from "./logs/routes";
+import { timelineRoutes } from "./timeline/routes";
 import { pingRoutes, sentryCronRoutes } from "./crons/ingest.routes";
 import { ingestRoutes } from "./ingest/routes";
 import { init } from "./lib/init";
@@ -81,7 +82,8 @@ export function managementApi() {
     .route("/", uptimeRoutes)
     .route("/", cronRoutes)
     .route("/", performanceRoutes)
-    .route("/", logRoutes);
+    .route("/", logRoutes)
+    .route("/", timelineRoutes);
   api.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
     in: "cookie",

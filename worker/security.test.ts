@@ -97,6 +97,9 @@ const foreign: Case[] = [
   { method: "GET", template: "/projects/{id}/logs/tail", path: (w) => `/projects/${w.victim.project.id}/logs/tail` },
   { method: "GET", template: "/projects/{id}/logs/{lineId}", path: (w) => `/projects/${w.victim.project.id}/logs/${w.victim.lineId}` },
   { method: "GET", template: "/projects/{id}/logs/{lineId}/context", path: (w) => `/projects/${w.victim.project.id}/logs/${w.victim.lineId}/context` },
+  { method: "GET", template: "/projects/{id}/timeline", path: (w) => `/projects/${w.victim.project.id}/timeline` },
+  { method: "GET", template: "/projects/{id}/releases", path: (w) => `/projects/${w.victim.project.id}/releases` },
+  { method: "GET", template: "/projects/{id}/releases/{version}", path: (w) => `/projects/${w.victim.project.id}/releases/victim%401.0` },
   { method: "GET", template: "/projects/{id}/saved-searches", path: (w) => `/projects/${w.victim.project.id}/saved-searches` },
   { method: "POST", template: "/projects/{id}/saved-searches", path: (w) => `/projects/${w.victim.project.id}/saved-searches`, body: { name: "planted", query: "x" } },
   { method: "DELETE", template: "/projects/{id}/saved-searches/{searchId}", path: (w) => `/projects/${w.victim.project.id}/saved-searches/${w.victim.savedSearchId}` },
@@ -137,7 +140,7 @@ const ownOnly: Record<string, string> = {
 let world: World;
 
 async function snapshot(): Promise<string> {
-  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens", "issues", "events", "issue_tags", "channels", "alert_rules", "alerts", "monitors", "monitor_checks", "monitor_incidents", "cron_monitors", "cron_checkins", "perf_rollups", "perf_transactions", "saved_searches"];
+  const tables = ["users", "organizations", "memberships", "invites", "projects", "project_keys", "api_tokens", "issues", "events", "issue_tags", "channels", "alert_rules", "alerts", "monitors", "monitor_checks", "monitor_incidents", "cron_monitors", "cron_checkins", "perf_rollups", "perf_transactions", "saved_searches", "releases"];
   const rows = await Promise.all(tables.map((t) => env.DB.prepare(`select * from ${t} order by rowid`).all()));
   return JSON.stringify(rows.map((r) => r.results));
 }
@@ -149,7 +152,7 @@ beforeAll(async () => {
   const attackerKey = (await attacker.client.get(`/projects/${attacker.project.id}/keys`)).body.data[0].id;
   const invite = await victim.client.post(`/orgs/${victim.orgSlug}/invites`, { role: "member" });
   const token = await victim.client.post("/tokens", { name: "victim's script" });
-  const sent = await sendEvent(victim.project, { message: "victim's secret error", level: "error" });
+  const sent = await sendEvent(victim.project, { message: "victim's secret error", level: "error", release: "victim@1.0" });
   const issueId = await eventually(async () => (await victim.client.get(`/projects/${victim.project.id}/issues`)).body.data[0]?.id as number | undefined);
   const channel = await victim.client.post(`/orgs/${victim.orgSlug}/channels`, { type: "email", name: "On call", email: "oncall@example.com" });
   const ruleId = (await victim.client.get(`/projects/${victim.project.id}/alert-rules`)).body.data[0].id as string;

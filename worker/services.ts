@@ -13,6 +13,7 @@ import { KeyService } from "./projects/keys.service";
 import { CronService } from "./crons/service";
 import { PerformanceService } from "./performance/service";
 import { LogService } from "./logs/service";
+import { TimelineService } from "./timeline/service";
 import { ProjectService } from "./projects/service";
 import { StatusPageService } from "./status/service";
 import { MonitorService } from "./uptime/service";
@@ -38,6 +39,7 @@ export function createServices(db: Db, env: Env, origin: string) {
     crons: new CronService(db, env, projects, origin),
     performance: new PerformanceService(db, env, projects),
     logs: new LogService(db, env, projects),
+    timeline: new TimelineService(db, env, projects),
     statusPages: new StatusPageService(db),
   };
 }

@@ -8,3 +8,4 @@ export * from "../uptime/schema";
 export * from "../crons/schema";
 export * from "../performance/schema";
 export * from "../logs/schema";
+export * from "../releases/schema";

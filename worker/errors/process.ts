@@ -1,3 +1,4 @@
+import { recordReleases } from "../releases/record";
 import { eq } from "drizzle-orm";
 import { AlertContext } from "../alerts/raise";
 import { createDb, type Db } from "../db/client";
@@ -111,6 +112,11 @@ export async function processEventBatch(messages: Message<EventMessage>[], env: 
     for (const p of prepared) retryLater(p.message, err);
     return;
   }
+  // Deploy markers: a failure here must not make the events be stored again.
+  await recordReleases(
+    env.DB,
+    prepared.flatMap((p) => (p.item.event.release ? [{ projectId: p.message.body.projectId, version: p.item.event.release, at: p.item.event.timestamp * 1000 }] : [])),
+  ).catch((err) => console.error("recording releases failed:", err));
   const alerts = new AlertContext(db, env);
   for (const [i, p] of prepared.entries()) {
     const body = p.message.body;

@@ -33,6 +33,8 @@ export const issues = sqliteTable(
     ignoredUntilCount: integer("ignored_until_count"),
     firstSeen: integer("first_seen", { mode: "timestamp_ms" }).notNull(),
     lastSeen: integer("last_seen", { mode: "timestamp_ms" }).notNull(),
+    /** When the issue last came back after being resolved (a regression), for the timeline's markers. */
+    regressedAt: integer("regressed_at", { mode: "timestamp_ms" }),
     firstRelease: text("first_release"),
     lastRelease: text("last_release"),
     count: integer("count").notNull().default(0),
@@ -69,6 +71,7 @@ export const events = sqliteTable(
     primaryKey({ columns: [t.projectId, t.eventId] }),
     index("events_issue_time_idx").on(t.issueId, t.timestamp),
     index("events_trace_idx").on(t.projectId, t.traceId),
+    index("events_project_time_idx").on(t.projectId, t.timestamp),
   ],
 );
 

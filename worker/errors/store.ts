@@ -218,7 +218,7 @@ async function eventWrites(db: Db, projectId: number, event: NormalizedEvent, is
     writes.push(
       db
         .update(issues)
-        .set({ status: "unresolved", substatus: "regressed", resolvedAt: null, resolvedInRelease: null })
+        .set({ status: "unresolved", substatus: "regressed", resolvedAt: null, resolvedInRelease: null, regressedAt: new Date() })
         .where(and(eq(issues.id, issueId), eq(issues.status, "resolved"))),
     );
   } else if (change === "unignored") {

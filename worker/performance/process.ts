@@ -1,3 +1,4 @@
+import { recordReleases } from "../releases/record";
 import { createDb } from "../db/client";
 import { gzip } from "../lib/encoding";
 import { chunks, mapLimit } from "../lib/chunks";
@@ -208,6 +209,9 @@ export async function processTransactionBatch(messages: Message<TransactionMessa
         ),
       );
       await d1.batch(statements);
+      await recordReleases(d1, fresh.flatMap((p) => (p.record.release ? [{ projectId: p.projectId, version: p.record.release, at: p.record.start }] : []))).catch((err) =>
+        console.error("recording releases failed:", err),
+      );
       // 3. Performance issues (N+1, slow queries) of the transactions counted just now.
       await raisePerformanceIssues(env, db, fresh.map((p) => ({ projectId: p.projectId, record: p.record })));
     }

@@ -720,4 +720,118 @@ export interface Schemas {
     name: string;
     query: string;
   };
+  "Timeline": {
+    from: string;
+    to: string;
+    bucketSeconds: number;
+    buckets: Array<string>;
+    monitors: Array<{
+      id: number;
+      name: string;
+      url: string;
+      incidents: Array<{
+        from: string;
+        to: string | null;
+        id: number;
+        regions: Array<string>;
+        cause: string;
+      }>;
+      regions: Array<{
+        region: string;
+        failing: Array<{
+          from: string;
+          to: string | null;
+        }>;
+      }>;
+    }>;
+    crons: Array<{
+      id: number;
+      slug: string;
+      name: string;
+      runs: Array<{
+        id: string;
+        at: string;
+        status: string;
+        durationMs: number | null;
+      }>;
+    }>;
+    errors: {
+      total: Array<number>;
+      issues: Array<{
+        id: number;
+        title: string;
+        level: string;
+        counts: Array<number>;
+      }>;
+      marks: Array<{
+        at: string;
+        kind: "new" | "regressed";
+        issueId: number;
+        title: string;
+      }>;
+    };
+    logs: {
+      counts: Array<{
+        trace?: number;
+        debug?: number;
+        info?: number;
+        warn?: number;
+        error?: number;
+        fatal?: number;
+      }>;
+    };
+    requests: {
+      count: Array<number>;
+      failures: Array<number>;
+      p95: Array<number | null>;
+      slowest: Array<string | null>;
+    };
+    releases: Array<{
+      version: string;
+      firstSeen: string;
+    }>;
+  };
+  "Release": {
+    version: string;
+    firstSeen: string;
+    newIssues: number;
+  };
+  "ReleaseDetail": Schemas["Release"] & {
+    issues: Array<{
+      id: number;
+      title: string;
+      level: string;
+      count: number;
+      firstSeen: string;
+    }>;
+    performance: {
+      before: {
+        count: number;
+        p50: number | null;
+        p95: number | null;
+        failureRate: number | null;
+      };
+      after: {
+        count: number;
+        p50: number | null;
+        p95: number | null;
+        failureRate: number | null;
+      };
+    };
+    routes: Array<{
+      transaction: string;
+      before: {
+        count: number;
+        p50: number | null;
+        p95: number | null;
+        failureRate: number | null;
+      };
+      after: {
+        count: number;
+        p50: number | null;
+        p95: number | null;
+        failureRate: number | null;
+      };
+    }>;
+  };
 }
