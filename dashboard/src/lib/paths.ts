@@ -71,6 +71,12 @@ export const paths = {
 	/** The log search; `search`: `q`, `from`, `to` (ISO 8601, or `from=now-1h` for a window ending now), `level`. */
 	logs: (org: string, projectId: number | string, search: { q?: string; from?: string; to?: string; level?: string } = {}) =>
 		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/logs${query(search)}`,
+	/** The timeline; `from`/`to` as in the log search (ISO 8601, or `from=now-6h` for a window ending now). */
+	timeline: (org: string, projectId: number | string, search: { from?: string; to?: string } = {}) =>
+		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/timeline${query(search)}`,
+	/** A release (version, any characters). */
+	release: (org: string, projectId: number | string, version: string) =>
+		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/releases/${seg(version)}`,
 	invite: (token: string) => `/invite/${seg(token)}`
 };
 
