@@ -80,10 +80,10 @@ export function makeScale(timeline: Pick<Timeline, 'from' | 'to' | 'buckets' | '
 	};
 }
 
-/** A band as px [left, width], clipped to the plot; an open band runs to the end; at least 2 px wide. */
-export function bandPx(scale: Scale, band: TimelineBand): { left: number; width: number } | null {
+/** A band as px [left, width], clipped to the plot and to now (an open band runs to now); at least 2 px wide. */
+export function bandPx(scale: Scale, band: TimelineBand, now = Date.now()): { left: number; width: number } | null {
 	const a = Math.max(0, scale.x(Date.parse(band.from)));
-	const b = Math.min(scale.width, scale.x(band.to ? Date.parse(band.to) : scale.to));
+	const b = Math.min(scale.width, scale.x(Math.min(band.to ? Date.parse(band.to) : scale.to, now)));
 	if (b < 0 || a > scale.width) return null;
 	return { left: Math.min(a, scale.width - 2), width: Math.max(2, b - a) };
 }
@@ -96,6 +96,17 @@ export const bandCovers = (band: TimelineBand, from: number, to: number, end: nu
 const STEPS_MIN = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880];
 const hm = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dm = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+
+/** Marks at (nearly) the same time side by side rather than on top of each other: each at least `gap` px
+ *  right of the previous one (sorted by x). */
+export function dodge<T extends { x: number }>(marks: T[], gap: number): T[] {
+	const out = [...marks].sort((a, b) => a.x - b.x);
+	for (let i = 1; i < out.length; i++) {
+		const prev = out[i - 1]!;
+		if (out[i]!.x - prev.x < gap) out[i] = { ...out[i]!, x: prev.x + gap };
+	}
+	return out;
+}
 
 /** Round local times every few minutes / hours / days, as many as fit `width` at ~90 px apart. */
 export function axisTicks(scale: Scale, spacing = 90): { t: number; label: string; day: boolean }[] {
@@ -118,6 +129,16 @@ export function axisTicks(scale: Scale, spacing = 90): { t: number; label: strin
 		out.push({ t, label: day || step >= 1440 ? dm.format(d) : hm.format(d), day });
 	}
 	return out;
+}
+
+const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+
+/** "Nov 24, 02:57 – 03:27" within a day, "Nov 23, 22:00 – Nov 24, 04:00" across days. */
+export function windowLabel(from: number, to: number): string {
+	const a = new Date(from);
+	const b = new Date(to);
+	if (a.toDateString() === b.toDateString()) return `${dayFormat.format(a)}, ${hm.format(a)} – ${hm.format(b)}`;
+	return `${dayFormat.format(a)}, ${hm.format(a)} – ${dayFormat.format(b)}, ${hm.format(b)}`;
 }
 
 const tipFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
