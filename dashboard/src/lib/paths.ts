@@ -74,6 +74,8 @@ export const paths = {
 	/** The timeline; `from`/`to` as in the log search (ISO 8601, or `from=now-6h` for a window ending now). */
 	timeline: (org: string, projectId: number | string, search: { from?: string; to?: string } = {}) =>
 		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/timeline${query(search)}`,
+	/** The releases of a project, newest first. */
+	releases: (org: string, projectId: number | string) => `/orgs/${seg(org)}/projects/${seg(String(projectId))}/releases`,
 	/** A release (version, any characters). */
 	release: (org: string, projectId: number | string, version: string) =>
 		`/orgs/${seg(org)}/projects/${seg(String(projectId))}/releases/${seg(version)}`,
