@@ -105,14 +105,15 @@ export class TimelineService {
     ]);
     return list.results.map((m) => {
       const interval = m.interval_seconds * 1000;
-      // Consecutive failing checks of a region (no more than 1.5 intervals apart) make one band, lasting one interval past the last.
+      // Consecutive failing checks of a region (no more than 1.5 intervals apart) make one band, lasting one interval past the last
       const regions = new Map<string, Band[]>();
       for (const c of checks.results) {
         if (c.monitor_id !== m.id) continue;
         const bands = regions.get(c.region) ?? [];
         const last = bands[bands.length - 1];
-        if (last && last.to !== null && c.checked_at - (last.to - interval) <= interval * 1.5) last.to = c.checked_at + interval;
-        else bands.push({ from: c.checked_at, to: c.checked_at + interval });
+        // (never past now: a run that is still failing ends at the present)
+        if (last && last.to !== null && c.checked_at - last.from >= 0 && c.checked_at <= (last.to ?? c.checked_at) + interval * 0.5) last.to = Math.min(now, c.checked_at + interval);
+        else bands.push({ from: c.checked_at, to: Math.min(now, c.checked_at + interval) });
         regions.set(c.region, bands);
       }
       return {
