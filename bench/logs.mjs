@@ -19,7 +19,7 @@ async function api(base, cookie, method, apiPath, body) {
   return res.json();
 }
 
-async function createProject(base, cookie, org, name) {
+export async function createProject(base, cookie, org, name) {
   const project = await api(base, cookie, "POST", `/api/v1/orgs/${org}/projects`, { name });
   await api(base, cookie, "PATCH", `/api/v1/projects/${project.id}`, { rateLimitPerMinute: 10_000_000, monthlyQuota: 2_000_000_000 });
   return { id: project.id, key: new URL(project.dsn).username };
@@ -62,7 +62,7 @@ function makeLine(r, ts, i) {
 }
 
 /** `count` batches of `size` lines, gzip NDJSON, evenly spaced in time across [from, to). */
-function batches(count, size, from, to, seed = 7) {
+export function batches(count, size, from, to, seed = 7) {
   const r = rng(seed);
   const step = (to - from) / (count * size);
   const out = [];
@@ -75,7 +75,7 @@ function batches(count, size, from, to, seed = 7) {
   return out;
 }
 
-async function postLines(origin, project, body) {
+export async function postLines(origin, project, body) {
   const res = await fetch(`${origin}/api/${project.id}/logs/`, {
     method: "POST",
     headers: { "content-type": "application/x-ndjson", "content-encoding": "gzip", authorization: `Bearer ${project.key}` },

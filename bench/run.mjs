@@ -10,6 +10,7 @@ import { benchAlertTime, benchRounds, printAlertTime, printRounds } from "./upti
 import { benchDetection, benchIdle, benchPings, printDetection, printIdle, printPings } from "./crons.mjs";
 import { benchProcessingAlone, benchRoutesQuery, benchTransactions, printProcessingAlone, printRoutesQuery, printTransactions } from "./performance.mjs";
 import { benchLogIngest, benchLogSearch, printLogIngest, printLogSearch } from "./logs.mjs";
+import { benchTimeline, printTimeline } from "./timeline.mjs";
 
 const ORIGIN_HEADER = (base) => ({ origin: base, "content-type": "application/json" });
 
@@ -30,6 +31,7 @@ let perfTransactions;
 let perfRoutes;
 let logIngest;
 let logSearch;
+let timeline;
 try {
   const { base } = vigil;
   const email = `bench.${Date.now()}@example.com`;
@@ -59,6 +61,8 @@ try {
   perfTransactions = await benchTransactions({ vigil, baseline, cookie, org });
   logIngest = await benchLogIngest({ baseline, vigil, cookie, org });
   logSearch = await benchLogSearch({ vigil, cookie, org });
+  // One busy project's day (100,000 events, 1 M log lines, 1 M transactions, monitors, crons) and its timeline.
+  timeline = await benchTimeline({ vigil, cookie, org });
   // Last: it seeds about 1 GB of history into this Vigil's local D1.
   perfRoutes = await benchRoutesQuery({ vigil, cookie, org });
 } finally {
@@ -114,5 +118,9 @@ console.log("\nLogs:\n");
 printLogIngest(logIngest);
 printLogSearch(logSearch);
 
+// Timeline: one busy project's day on one time axis.
+console.log("\nTimeline:\n");
+printTimeline(timeline);
+
 mkdirSync("bench/results", { recursive: true });
-writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone, uptime: { rounds: uptimeRounds, alert: uptimeAlert }, crons: { pings: cronPings, idle: cronIdle, detection: cronDetection }, performance: { transactions: perfTransactions, alone: perfAlone, routes: perfRoutes }, logs: { ingest: logIngest, search: logSearch } }, null, 2));
+writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone, uptime: { rounds: uptimeRounds, alert: uptimeAlert }, crons: { pings: cronPings, idle: cronIdle, detection: cronDetection }, performance: { transactions: perfTransactions, alone: perfAlone, routes: perfRoutes }, logs: { ingest: logIngest, search: logSearch }, timeline }, null, 2));
