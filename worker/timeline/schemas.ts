@@ -49,8 +49,10 @@ export const TimelineSchema = z
     requests: z.object({
       count: z.array(z.number().int()).openapi({ description: "Transactions per bucket" }),
       failures: z.array(z.number().int()),
-      p95: z.array(z.number().nullable()).openapi({ description: "p95 duration (ms) per bucket, all routes" }),
-      slowest: z.array(z.string().nullable()).openapi({ description: "Trace id of the slowest stored transaction per bucket" }),
+      p95: z.array(z.number().nullable()).openapi({ description: "p95 duration (ms) per bucket, all routes; for ranges over 6 h, the p95 of the hour the bucket is in" }),
+      slowest: z
+        .array(z.string().nullable())
+        .openapi({ description: "Trace id of the slowest stored transaction per bucket; for ranges up to 6 h (longer ones: all null, zoom in)" }),
     }),
     releases: z.array(z.object({ version: z.string(), firstSeen: isoDate })).openapi({ description: "Releases first seen in the range" }),
   })

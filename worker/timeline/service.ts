@@ -18,6 +18,8 @@ const DAY = 86_400_000;
 const RAW_CHECKS_MS = 48 * HOUR;
 /** Minute rollups of performance are kept this long; older ranges use hour rows. */
 const MINUTE_ROLLUPS_MS = 48 * HOUR;
+/** Ranges up to this long get exact p95 per bucket and each bucket's slowest trace (see `requests`). */
+const FINE_RANGE = 6 * HOUR;
 // D1 binds numbers as REAL: bucket numbers are cast back to integers in SQL.
 
 /** Upper bounds on what one timeline reads, so a busy project cannot make it slow. */
@@ -201,7 +203,12 @@ export class TimelineService {
     return { counts: buckets.map((t) => byT.get(t) ?? {}) };
   }
 
-  /** Throughput, failures and p95 per bucket (merged rollup histograms of every route), and each bucket's slowest trace. */
+  /**
+   * Throughput, failures and p95 per bucket, and each bucket's slowest trace. Up to 6 hours: minute rollups merged
+   * per bucket (their histograms give an exact p95) and the slowest stored transaction of each bucket. Longer:
+   * counts summed per bucket in SQL, p95 per hour from the hour rollups (each bucket shows its hour's), and no
+   * slowest trace (finding it reads every stored transaction of the range; zoom in to get one).
+   */
   private async requests(
     projectId: number,
     start: number,
@@ -211,33 +218,63 @@ export class TimelineService {
     zeros: () => number[],
     now: number,
   ): Promise<Timeline["requests"]> {
-    const resolution = bucketMs >= HOUR || start < now - MINUTE_ROLLUPS_MS ? "hour" : "minute";
-    const step = resolution === "hour" ? HOUR : MINUTE;
-    const [rows, slowest] = await Promise.all([
-      this.d1
-        .prepare(`SELECT start, count, failures, histogram FROM perf_rollups WHERE project_id = ? AND resolution = ? AND start >= ? AND start < ?`)
-        .bind(projectId, resolution, Math.floor(start / step) * step, to)
-        .all<{ start: number; count: number; failures: number; histogram: string }>(),
-      this.d1
-        .prepare(
-          `SELECT CAST((start - ?1) / ?2 AS INTEGER) AS b, trace_id, max(duration_ms) AS d FROM perf_transactions
-           WHERE project_id = ?3 AND start >= ?1 AND start < ?4 GROUP BY b`,
-        )
-        .bind(start, bucketMs, projectId, to)
-        .all<{ b: number; trace_id: string; d: number }>(),
-    ]);
     const count = zeros();
     const failures = zeros();
     const histograms: (Histogram | null)[] = count.map(() => null);
-    for (const r of rows.results) {
-      const i = index(r.start);
-      count[i]! += r.count;
-      failures[i]! += r.failures;
-      histograms[i] = merge(histograms[i] ?? {}, JSON.parse(r.histogram) as Histogram);
-    }
     const traces: (string | null)[] = count.map(() => null);
-    for (const s of slowest.results) if (s.b >= 0 && s.b < traces.length) traces[s.b] = s.trace_id;
-    return { count, failures, p95: histograms.map((h) => (h ? quantile(h, 0.95) : null)), slowest: traces };
+    const fine = to - start <= FINE_RANGE && start >= now - MINUTE_ROLLUPS_MS;
+    if (fine) {
+      const [rows, slowest] = await Promise.all([
+        this.d1
+          .prepare(`SELECT start, count, failures, histogram FROM perf_rollups WHERE project_id = ? AND resolution = 'minute' AND start >= ? AND start < ?`)
+          .bind(projectId, start, to)
+          .all<{ start: number; count: number; failures: number; histogram: string }>(),
+        this.d1
+          .prepare(
+            `SELECT CAST((start - ?1) / ?2 AS INTEGER) AS b, trace_id, max(duration_ms) AS d FROM perf_transactions
+             WHERE project_id = ?3 AND start >= ?1 AND start < ?4 GROUP BY b`,
+          )
+          .bind(start, bucketMs, projectId, to)
+          .all<{ b: number; trace_id: string; d: number }>(),
+      ]);
+      for (const r of rows.results) {
+        const i = index(r.start);
+        count[i]! += r.count;
+        failures[i]! += r.failures;
+        histograms[i] = merge(histograms[i] ?? {}, JSON.parse(r.histogram) as Histogram);
+      }
+      for (const s of slowest.results) if (s.b >= 0 && s.b < traces.length) traces[s.b] = s.trace_id;
+      return { count, failures, p95: histograms.map((h) => (h ? quantile(h, 0.95) : null)), slowest: traces };
+    }
+    const minuteRows = start >= now - MINUTE_ROLLUPS_MS && bucketMs < HOUR;
+    const [sums, hours] = await Promise.all([
+      this.d1
+        .prepare(
+          `SELECT CAST((start - ?1) / ?2 AS INTEGER) AS b, sum(count) AS n, sum(failures) AS f FROM perf_rollups
+           WHERE project_id = ?3 AND resolution = ?4 AND start >= ?5 AND start < ?6 GROUP BY b`,
+        )
+        .bind(start, bucketMs, projectId, minuteRows ? "minute" : "hour", minuteRows ? start : Math.floor(start / HOUR) * HOUR, to)
+        .all<{ b: number; n: number; f: number }>(),
+      this.d1
+        .prepare(`SELECT start, histogram FROM perf_rollups WHERE project_id = ? AND resolution = 'hour' AND start >= ? AND start < ?`)
+        .bind(projectId, Math.floor(start / HOUR) * HOUR, to)
+        .all<{ start: number; histogram: string }>(),
+    ]);
+    for (const r of sums.results) {
+      const i = Math.min(count.length - 1, Math.max(0, r.b));
+      count[i]! += r.n;
+      failures[i]! += r.f;
+    }
+    const perHour = new Map<number, Histogram>();
+    for (const r of hours.results) perHour.set(r.start, merge(perHour.get(r.start) ?? {}, JSON.parse(r.histogram) as Histogram));
+    const p95 = count.map((_, i) => {
+      const t = start + i * bucketMs;
+      // A bucket of an hour or more merges its hours; a shorter one shows the p95 of the hour it is in.
+      const hist: Histogram = {};
+      for (let h = Math.floor(t / HOUR) * HOUR; h < Math.max(t + bucketMs, Math.floor(t / HOUR) * HOUR + 1); h += HOUR) merge(hist, perHour.get(h));
+      return count[i] ? quantile(hist, 0.95) : null;
+    });
+    return { count, failures, p95, slowest: traces };
   }
 
   // ---------------------------------------------------------------------------------------------------------

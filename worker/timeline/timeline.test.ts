@@ -106,6 +106,14 @@ describe("the timeline", () => {
     // The release, first seen on those events.
     expect(t.releases).toEqual([{ version: "shop@2.0.0", firstSeen: expect.any(String) }]);
 
+    // Over a day: counts per bucket still exact, the p95 of each bucket's hour, no slowest trace (zoom in for it).
+    const dayView = (await client.get(`/projects/${project.id}/timeline`)).body;
+    expect(dayView.requests.count.reduce((a: number, n: number) => a + n, 0)).toBe(1);
+    const busy = dayView.requests.count.findIndex((n: number) => n > 0);
+    expect(dayView.requests.p95[busy]).toBe(t.requests.p95[txBucket]);
+    expect(dayView.requests.slowest.every((x: string | null) => x === null)).toBe(true);
+    expect(dayView.errors.total.reduce((a: number, n: number) => a + n, 0)).toBe(3);
+
     // Its page: the issue it brought, latency after it.
     const release = await client.get(`/projects/${project.id}/releases/${encodeURIComponent("shop@2.0.0")}`);
     expect(release.status).toBe(200);
