@@ -42,14 +42,15 @@ describe("the timeline", () => {
     await target.configure({});
     await runUptimeRound(env, minute + 2 * MINUTE, { recheckDelayMs: 50 });
 
-    // The errors of those minutes, from a new release, and their log lines.
+    // The errors of one minute, from a new release, and their log lines (early in that minute, so all in one bar).
+    const errorMinute = Math.floor((now - 2 * MINUTE) / MINUTE) * MINUTE;
     for (let i = 0; i < 3; i++) {
-      expect((await sendEvent(project, { message: "Database unavailable", level: "error", release: "shop@2.0.0", timestamp: (now - 2 * MINUTE) / 1000 })).status).toBe(200);
+      expect((await sendEvent(project, { message: "Database unavailable", level: "error", release: "shop@2.0.0", timestamp: (errorMinute + 1000) / 1000 })).status).toBe(200);
     }
     const logs = await SELF.fetch(`${ORIGIN}/api/${project.id}/logs/`, {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/x-ndjson" },
-      body: Array.from({ length: 4 }, (_, i) => JSON.stringify({ timestamp: new Date(now - 2 * MINUTE + i * 1000).toISOString(), level: "error", message: `connection refused ${i}` })).join("\n"),
+      body: Array.from({ length: 4 }, (_, i) => JSON.stringify({ timestamp: new Date(errorMinute + 1000 + i * 1000).toISOString(), level: "error", message: `connection refused ${i}` })).join("\n"),
     });
     expect(logs.status).toBe(200);
     // A slow request of the same release.
@@ -89,7 +90,7 @@ describe("the timeline", () => {
     for (const r of m.regions) expect(r.failing.length).toBeGreaterThanOrEqual(1);
 
     // Errors: all three in the bucket two minutes ago, the issue among the busiest, marked new.
-    const errorBucket = t.buckets.findIndex((b: string) => Date.parse(b) === Math.floor((now - 2 * MINUTE) / MINUTE) * MINUTE);
+    const errorBucket = t.buckets.findIndex((b: string) => Date.parse(b) === errorMinute);
     expect(t.errors.total[errorBucket]).toBe(3);
     const issue = t.errors.issues[0];
     expect(issue.counts[errorBucket]).toBe(3);
