@@ -95,6 +95,9 @@ describe("message normalization", () => {
     ["Timeout talking to 10.0.0.12 after 30.5s", "Timeout talking to <ip> after <num>s"],
     ["Mail to bob@example.org bounced (queue id 4F2A9C1B7D)", "Mail to <email> bounced (queue id <hex>)"],
     ["User   42 not found", "User <num> not found"],
+    // A random 8-hex reference is sometimes all digits: it must still group with the others.
+    ["Payment declined for order 4242 (reference 4f3c2a1b)", "Payment declined for order <num> (reference <hex>)"],
+    ["Payment declined for order 4242 (reference 39184270)", "Payment declined for order <num> (reference <hex>)"],
   ])("%s", (input, expected) => {
     expect(normalizeMessage(input)).toBe(expected);
   });

@@ -21,7 +21,8 @@ export function normalizeMessage(message: string): string {
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, "<uuid>")
     .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, "<email>")
     .replace(/\b\d{1,3}(\.\d{1,3}){3}\b/g, "<ip>")
-    .replace(/\b(?:0x)?[0-9a-f]{8,}\b/gi, (m) => (/\d/.test(m) && /[a-f]/i.test(m) ? "<hex>" : m))
+    // A long hex id is one thing whatever its digits: "ref 4f3c2a1b" and "ref 39184270" (all digits by chance) group.
+    .replace(/\b(?:0x)?[0-9a-f]{8,}\b/gi, (m) => (/\d/.test(m) ? "<hex>" : m))
     .replace(/\d+(\.\d+)?/g, "<num>")
     .replace(/\s+/g, " ")
     .trim();
