@@ -82,8 +82,9 @@ export class ChannelService {
   private async find(channelId: string, userId: string, role: "member" | "admin") {
     const row = await this.db.select().from(channels).where(eq(channels.id, channelId)).get();
     if (!row) throw notFound("Channel");
-    const org = await this.orgs.accessById(row.orgId, userId, role).catch(() => {
-      throw notFound("Channel");
+    // Another organization's channel is indistinguishable from a missing one; a member's too-low role is a 403.
+    const org = await this.orgs.accessById(row.orgId, userId, role).catch((err: ApiError) => {
+      throw err.code === "forbidden" ? err : notFound("Channel");
     });
     return { row, org };
   }
