@@ -35,9 +35,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * wrangler.toml with `main` pointing at the Worker bundled once now (`wrangler deploy --dry-run`), without the
  * dashboard's assets: `wrangler dev` on the live sources rebuilds and restarts whenever someone saves a file.
+ * `dir`: where the bundle goes (a run that must not share it with other benchmarks gives its own).
  */
-export function frozenVigilConfig() {
-  const dir = path.resolve(".wrangler/bench/performance");
+export function frozenVigilConfig(dir = path.resolve(".wrangler/bench/performance")) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const built = spawnSync("wrangler", ["deploy", "--dry-run", "--outdir", dir], { env, encoding: "utf8", timeout: 180_000 });
