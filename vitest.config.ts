@@ -10,8 +10,9 @@ export default defineConfig(async () => {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
-        // Alert tests send to a real receiver on 127.0.0.1 (worker/test/receiver.ts), so loopback is allowed here.
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations, ALERTS_ALLOW_PRIVATE_URLS: "true" } },
+        // Alert tests send to a real receiver on 127.0.0.1 (worker/test/receiver.ts), so loopback is allowed here;
+        // FAULTS turns on the storage layer's fault-injection seam (worker/lib/faults.ts).
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations, ALERTS_ALLOW_PRIVATE_URLS: "true", FAULTS: "on" } },
       }),
     ],
     test: {
