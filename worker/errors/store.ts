@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../db/client";
 import { chunks } from "../lib/chunks";
@@ -80,8 +80,8 @@ type Batch = [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
 
 /**
  * Write a queue batch of processed events in three D1 round trips, whatever the batch size: the event rows
- * first (a second delivery of the same event id stops there, so counts are never doubled), then the issue
- * upserts (in order, so the first event of a new issue sees count 1), then every counter, tag, user and
+ * first (a second delivery of the same event id stops there, so counts are never doubled), then a read of
+ * their issues, then one transaction with the issue upserts (in order) and every link, counter, tag, user and
  * state change. Returns, per event and in order, its issue and how the issue changed, for alerts.
  */
 export async function storeEvents(db: Db, items: EventToStore[]): Promise<StoredEvent[]> {
@@ -129,67 +129,104 @@ export async function storeEvents(db: Db, items: EventToStore[]): Promise<Stored
   }
   if (fresh.length === 0) return results;
 
-  const upserts = fresh.map((i) => {
-    const { projectId, event, grouping, kind } = items[i]!;
-    const timestamp = new Date(event.timestamp * 1000);
-    return db
-      .insert(issues)
-      .values({
-        projectId,
-        kind: kind ?? "error",
-        hash: grouping.hash,
-        groupingAlgorithm: grouping.algorithm,
-        title: grouping.title,
-        culprit: grouping.culprit,
-        type: grouping.type,
-        value: grouping.value,
-        level: event.level,
-        firstSeen: timestamp,
-        lastSeen: timestamp,
-        firstRelease: event.release ?? null,
-        lastRelease: event.release ?? null,
-        count: 1,
-      })
-      .onConflictDoUpdate({
-        target: [issues.projectId, issues.hash],
-        set: {
-          count: sql`${issues.count} + 1`,
-          lastSeen: sql`max(${issues.lastSeen}, excluded.last_seen)`,
-          firstSeen: sql`min(${issues.firstSeen}, excluded.first_seen)`,
-          lastRelease: sql`coalesce(excluded.last_release, ${issues.lastRelease})`,
-          firstRelease: sql`coalesce(${issues.firstRelease}, excluded.first_release)`,
-          level: sql`excluded.level`,
-          title: sql`excluded.title`,
-        },
-      })
-      .returning();
-  });
-  const upserted = (await db.batch(upserts as unknown as Batch)) as (typeof issues.$inferSelect)[][];
+  // The issues as they stand before this batch (read only), to tell whether each event opens, regresses or
+  // un-ignores one. Then everything the events add — issue upserts, links, counters, tags, users, state
+  // changes — in ONE batch: D1 runs a batch as a transaction, so a failure leaves the event rows unlinked
+  // and the redelivery does it all again, never half of it twice.
+  const keyOf = (it: EventToStore) => `${it.projectId}|${it.grouping.hash}`;
+  const distinct = [...new Map(fresh.map((i) => [keyOf(items[i]!), items[i]!])).values()];
+  const before = (await db.batch(
+    distinct.map((it) => db.select().from(issues).where(and(eq(issues.projectId, it.projectId), eq(issues.hash, it.grouping.hash)))) as unknown as Batch,
+  )) as (typeof issues.$inferSelect)[][];
+  const state = new Map<string, IssueState | null>(distinct.map((it, k) => [keyOf(it), before[k]![0] ?? null]));
 
   const writes: BatchItem<"sqlite">[] = [];
+  const upsertAt: number[] = [];
+  const changes: IssueChange[] = [];
   const now = Date.now();
-  for (const [n, i] of fresh.entries()) {
-    const { projectId, event } = items[i]!;
-    const issue = upserted[n]![0];
-    if (!issue) throw new Error("issue upsert returned nothing");
-    let change: IssueChange = issue.count === 1 ? "new" : "none";
-    if (issue.status === "resolved") {
-      const sameRelease = issue.resolvedInRelease !== null && (event.release === undefined || event.release === issue.resolvedInRelease);
-      if (!sameRelease) change = "regressed";
-    } else if (issue.status === "ignored") {
-      const timeUp = issue.ignoredUntil !== null && now >= issue.ignoredUntil.getTime();
-      const countUp = issue.ignoredUntilCount !== null && issue.count >= issue.ignoredUntilCount;
-      if (timeUp || countUp) change = "unignored";
-    }
-    results[i] = { issueId: issue.id, change, duplicate: false };
-    writes.push(...(await eventWrites(db, projectId, event, issue.id, change)));
+  for (const i of fresh) {
+    const item = items[i]!;
+    const prev = state.get(keyOf(item)) ?? null;
+    const change = changeOf(prev, item.event, now);
+    changes.push(change);
+    state.set(keyOf(item), after(prev, change));
+    upsertAt.push(writes.length);
+    writes.push(issueUpsert(db, item), ...(await eventWrites(db, item.projectId, item.event, issueIdOf(item), change)));
   }
-  await db.batch(writes as Batch);
+  const written = (await db.batch(writes as Batch)) as unknown[];
+  for (const [n, i] of fresh.entries()) {
+    const issue = (written[upsertAt[n]!] as (typeof issues.$inferSelect)[])[0];
+    if (!issue) throw new Error("issue upsert returned nothing");
+    results[i] = { issueId: issue.id, change: changes[n]!, duplicate: false };
+  }
   return results;
 }
 
+/** What deciding an event's effect needs of its issue. */
+type IssueState = Pick<typeof issues.$inferSelect, "count" | "status" | "resolvedInRelease" | "ignoredUntil" | "ignoredUntilCount">;
+
+/** How one more event changes its issue: opens it, regresses a resolved one, wakes an ignored one, or none. */
+function changeOf(issue: IssueState | null, event: NormalizedEvent, now: number): IssueChange {
+  if (!issue) return "new";
+  if (issue.status === "resolved") {
+    const sameRelease = issue.resolvedInRelease !== null && (event.release === undefined || event.release === issue.resolvedInRelease);
+    return sameRelease ? "none" : "regressed";
+  }
+  if (issue.status === "ignored") {
+    const timeUp = issue.ignoredUntil !== null && now >= issue.ignoredUntil.getTime();
+    const countUp = issue.ignoredUntilCount !== null && issue.count + 1 >= issue.ignoredUntilCount;
+    if (timeUp || countUp) return "unignored";
+  }
+  return "none";
+}
+
+/** The issue as the next event of the same batch sees it. */
+function after(issue: IssueState | null, change: IssueChange): IssueState {
+  if (!issue) return { count: 1, status: "unresolved", resolvedInRelease: null, ignoredUntil: null, ignoredUntilCount: null };
+  return { ...issue, count: issue.count + 1, status: change === "regressed" || change === "unignored" ? "unresolved" : issue.status };
+}
+
+/** The issue's id inside the write batch, where a new issue has no id yet: looked up by its hash. */
+const issueIdOf = (item: EventToStore): SQL =>
+  sql`(select ${issues.id} from ${issues} where ${issues.projectId} = ${item.projectId} and ${issues.hash} = ${item.grouping.hash})`;
+
+function issueUpsert(db: Db, { projectId, event, grouping, kind }: EventToStore) {
+  const timestamp = new Date(event.timestamp * 1000);
+  return db
+    .insert(issues)
+    .values({
+      projectId,
+      kind: kind ?? "error",
+      hash: grouping.hash,
+      groupingAlgorithm: grouping.algorithm,
+      title: grouping.title,
+      culprit: grouping.culprit,
+      type: grouping.type,
+      value: grouping.value,
+      level: event.level,
+      firstSeen: timestamp,
+      lastSeen: timestamp,
+      firstRelease: event.release ?? null,
+      lastRelease: event.release ?? null,
+      count: 1,
+    })
+    .onConflictDoUpdate({
+      target: [issues.projectId, issues.hash],
+      set: {
+        count: sql`${issues.count} + 1`,
+        lastSeen: sql`max(${issues.lastSeen}, excluded.last_seen)`,
+        firstSeen: sql`min(${issues.firstSeen}, excluded.first_seen)`,
+        lastRelease: sql`coalesce(excluded.last_release, ${issues.lastRelease})`,
+        firstRelease: sql`coalesce(${issues.firstRelease}, excluded.first_release)`,
+        level: sql`excluded.level`,
+        title: sql`excluded.title`,
+      },
+    })
+    .returning();
+}
+
 /** Everything one stored event adds to its issue: the link, the hour's count, tags, the user, a state change. */
-async function eventWrites(db: Db, projectId: number, event: NormalizedEvent, issueId: number, change: IssueChange): Promise<BatchItem<"sqlite">[]> {
+async function eventWrites(db: Db, projectId: number, event: NormalizedEvent, issueId: SQL, change: IssueChange): Promise<BatchItem<"sqlite">[]> {
   const timestamp = new Date(event.timestamp * 1000);
   const user = userOf(event);
   const writes: BatchItem<"sqlite">[] = [
