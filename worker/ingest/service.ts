@@ -5,7 +5,7 @@ import { authorize, keyFromDsn, keyFromRequest, type IngestKey } from "./auth";
 import { decodeUtf8, readBody } from "./body";
 import { categoryOf, rateLimitHeader, type Category } from "./categories";
 import { itemJson, parseEnvelope, type EnvelopeItem } from "./envelope";
-import { enqueueEvent } from "./queue";
+import { enqueueEvent, orSendAgain } from "./queue";
 import { mapLimit } from "../lib/chunks";
 import { decodeOtlpTraces } from "../performance/otlp";
 import { anchorToArrival } from "../performance/sentry";
@@ -146,7 +146,7 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
   const eventId = normalizeEventId(envelope.headers.event_id) ?? normalizeEventId(event?.json.event_id) ?? (event ? newEventId() : null);
   if (event && eventId && accepted.has("error")) {
     event.json.event_id = eventId;
-    if (accepted.has("attachment")) await keepAttachments(ctx.env, ctx.projectId, eventId, attachments);
+    if (accepted.has("attachment")) await orSendAgain(() => keepAttachments(ctx.env, ctx.projectId, eventId, attachments));
     await enqueueEvent(
       ctx.env,
       { kind: "event", projectId: ctx.projectId, keyId: key.keyId, eventId, receivedAt: Date.now(), clientIp: clientIp(ctx.req) },
@@ -160,7 +160,7 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
   }
   if (checkins.length && accepted.has("monitor")) {
     const receivedAt = Date.now();
-    await ctx.env.INGEST_QUEUE.sendBatch(checkins.slice(0, 100).map((payload) => ({ body: { kind: "check_in", projectId: ctx.projectId, receivedAt, payload } })));
+    await orSendAgain(() => ctx.env.INGEST_QUEUE.sendBatch(checkins.slice(0, 100).map((payload) => ({ body: { kind: "check_in", projectId: ctx.projectId, receivedAt, payload } }))));
   }
   if (logLines.length && accepted.has("log_item")) await storeLines(ctx.env, ctx.projectId, logLines);
   if (spanTransactions.length && accepted.has("transaction")) {
