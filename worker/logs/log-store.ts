@@ -4,9 +4,12 @@ import { ID_SPACE, idFloor, LEVEL_BITS, LEVELS, levelCode, SEQUENCES, type Level
 import { matcher, parseQuery, requiredLabels, searchableText, toSql, type Query } from "./query";
 import { rowToLine, type LineRow, type ChunkRow, STORE_SCHEMA } from "./store-schema";
 import { tailSocket, TailHub } from "./tail";
+import { withFaults } from "../lib/faults";
 
 /** How often the alarm compacts and expires while the store has lines. */
 const HOUSEKEEPING_MS = 60 * 60_000;
+/** When housekeeping failed (R2 or D1 unavailable), the next try. */
+const RETRY_MS = 5 * 60_000;
 /** Archived chunks a search may open before it answers with a cursor to continue. */
 export const CHUNKS_PER_SEARCH = 6;
 
@@ -63,7 +66,7 @@ export class LogStore extends DurableObject<Env> {
   private projectId: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
+    super(ctx, withFaults(env));
     this.sql = ctx.storage.sql;
     for (const statement of STORE_SCHEMA) this.sql.exec(statement);
   }
@@ -413,7 +416,16 @@ export class LogStore extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmSet = false;
-    const { more } = await this.housekeeping();
+    let more: boolean;
+    try {
+      ({ more } = await this.housekeeping());
+    } catch (e) {
+      // R2 or D1 unavailable: what was archived stays archived, the rest stays hot; try again in a few minutes
+      // rather than rely on the platform's alarm retries (which give up after a few).
+      console.error("log housekeeping failed; retrying in 5 minutes:", e);
+      await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+      return;
+    }
     const empty = this.sql.exec<{ n: number }>("SELECT (SELECT count(*) FROM (SELECT 1 FROM lines LIMIT 1)) + (SELECT count(*) FROM (SELECT 1 FROM chunks LIMIT 1)) AS n").one().n === 0;
     if (this.meta("projectId") === null) return;
     if (more) await this.ctx.storage.setAlarm(Date.now() + 1000);
