@@ -11,6 +11,7 @@ import { cronRoutes } from "./crons/routes";
 import { performanceRoutes } from "./performance/routes";
 import { logRoutes } from "./logs/routes";
 import { timelineRoutes } from "./timeline/routes";
+import { deadLetterRoutes } from "./dead-letters/routes";
 import { pingRoutes, sentryCronRoutes } from "./crons/ingest.routes";
 import { ingestRoutes } from "./ingest/routes";
 import { init } from "./lib/init";
@@ -83,7 +84,8 @@ export function managementApi() {
     .route("/", cronRoutes)
     .route("/", performanceRoutes)
     .route("/", logRoutes)
-    .route("/", timelineRoutes);
+    .route("/", timelineRoutes)
+    .route("/", deadLetterRoutes);
   api.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
     in: "cookie",

@@ -11,6 +11,7 @@ import { MemberService } from "./orgs/members.service";
 import { OrgService } from "./orgs/service";
 import { KeyService } from "./projects/keys.service";
 import { CronService } from "./crons/service";
+import { DeadLetterService } from "./dead-letters/service";
 import { PerformanceService } from "./performance/service";
 import { LogService } from "./logs/service";
 import { TimelineService } from "./timeline/service";
@@ -20,7 +21,7 @@ import { MonitorService } from "./uptime/service";
 
 /** Every service, built once per request (or per queue batch / cron tick) around one database handle. */
 export function createServices(db: Db, env: Env, origin: string) {
-  const orgs = new OrgService(db);
+  const orgs = new OrgService(db, env);
   const projects = new ProjectService(db, orgs, origin, env);
   return {
     auth: new AuthService(db, env, orgs),
@@ -41,6 +42,7 @@ export function createServices(db: Db, env: Env, origin: string) {
     logs: new LogService(db, env, projects),
     timeline: new TimelineService(db, env, projects),
     statusPages: new StatusPageService(db),
+    deadLetters: new DeadLetterService(env, projects),
   };
 }
 

@@ -77,8 +77,8 @@ describe("event processing through the queue", () => {
     const body = { kind: "event", projectId: 7, eventId: "4".repeat(32), payload: "{not json" };
     const result = await run("vigil-ingest-dlq", [{ id: "dead-1", body, attempts: 6 }]);
     expect(result.explicitAcks).toEqual(["dead-1"]);
-    const listed = await env.BLOBS.list({ prefix: "dead-letters/" });
-    const key = listed.objects.map((o) => o.key).find((k) => k.endsWith("7-dead-1.json"));
+    const listed = await env.BLOBS.list({ prefix: "dead-letters/7/" });
+    const key = listed.objects.map((o) => o.key).find((k) => k.endsWith("-dead-1.json"));
     expect(key).toBeDefined();
     const kept = (await (await env.BLOBS.get(key!))!.json()) as { message: typeof body; attempts: number };
     expect(kept.message).toEqual(body);

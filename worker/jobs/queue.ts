@@ -1,7 +1,8 @@
 import { processCheckinBatch } from "../crons/process";
 import { processEventBatch } from "../errors/process";
 import { processTransactionBatch } from "../performance/process";
-import type { EventMessage, IngestMessage } from "../ingest/queue";
+import type { IngestMessage } from "../ingest/queue";
+import { keepDeadLetter } from "../dead-letters/store";
 
 export const INGEST_QUEUE = "vigil-ingest";
 export const DEAD_LETTER_QUEUE = "vigil-ingest-dlq";
@@ -15,19 +16,10 @@ const handlers: { [K in IngestMessage["kind"]]: Handler<Extract<IngestMessage, {
   transaction: processTransactionBatch,
 };
 
-/**
- * Messages that failed every retry land here with their raw payload. They are kept in R2 under
- * `dead-letters/` (one JSON file each: the message, its attempts and when it died) for inspection and replay.
- */
+/** Messages that failed every retry land here: kept in R2 with their raw payload for inspection and replay. */
 async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {
-    const body = message.body as Partial<EventMessage> | undefined;
-    const day = new Date().toISOString().slice(0, 10);
-    await env.BLOBS.put(
-      `dead-letters/${day}/${body?.projectId ?? "unknown"}-${message.id}.json`,
-      JSON.stringify({ id: message.id, attempts: message.attempts, deadAt: new Date().toISOString(), message: body }),
-      { httpMetadata: { contentType: "application/json" } },
-    );
+    await keepDeadLetter(env, message);
     message.ack();
   }
 }
