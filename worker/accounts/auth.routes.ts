@@ -1,4 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { HonoEnv } from "../env";
 import { conflict, cookieAuth, errors, json, jsonBody, newRouter, noContent, throttled } from "../lib/openapi";
 import { clearSessionCookie, setSessionCookie } from "./cookies";
 import { presentOrg, presentUser } from "./present";
@@ -45,18 +47,28 @@ const me = createRoute({
   responses: { 200: json(MeResponse, "You"), 401: errors[401] },
 });
 
+/**
+ * Start a fresh session for `userId`. The cookie value is always new (a value planted before sign-in is never
+ * adopted), and a session this browser already had ends on the server, so a cookie copied before sign-in
+ * stops working when its holder signs in again.
+ */
+async function startSession(c: Context<HonoEnv>, userId: string): Promise<void> {
+  const previous = c.get("viewer")?.sessionHash;
+  if (previous) await c.get("services").sessions.delete(previous);
+  const session = await c.get("services").sessions.create(userId, c.req.header("user-agent"));
+  setSessionCookie(c, session.token, session.expiresAt);
+}
+
 export const authRoutes = newRouter()
   .openapi(signup, async (c) => {
     const { user, organization } = await c.get("services").auth.signup(c.req.valid("json"));
-    const session = await c.get("services").sessions.create(user.id, c.req.header("user-agent"));
-    setSessionCookie(c, session.token, session.expiresAt);
+    await startSession(c, user.id);
     return c.json({ user: presentUser(user), organization: presentOrg(organization) }, 201);
   })
   .openapi(login, async (c) => {
     const ip = c.req.header("cf-connecting-ip") ?? "unknown";
     const user = await c.get("services").auth.login(c.req.valid("json"), ip);
-    const session = await c.get("services").sessions.create(user.id, c.req.header("user-agent"));
-    setSessionCookie(c, session.token, session.expiresAt);
+    await startSession(c, user.id);
     return c.json({ user: presentUser(user) }, 200);
   })
   .openapi(logout, async (c) => {
