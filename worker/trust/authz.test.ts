@@ -53,24 +53,22 @@ const created = (what: string, path: (w: World) => string, body: (w: World) => u
   return { id: res.body[pick] };
 };
 
+/** Another session of the actor's user, so the call can end it while the actor's own cookie lives on. */
+async function secondSession(_w: World, a: Actor): Promise<Fresh> {
+  if (!a.email) return {};
+  const res = await SELF.fetch(`${ORIGIN}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: ORIGIN }, body: JSON.stringify({ email: a.email, password: PASSWORD }) });
+  return { cookie: /vigil_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")![1]! };
+}
+
 /** An invite link of an organization none of the actors belongs to: accepting it changes none of their roles here. */
 let lobby: { cookie?: string; orgSlug: string };
 
 export const rows: Row[] = [
   // Accounts and tokens
-  { route: "POST /auth/signup", need: "public", path: () => "/auth/signup", body: () => ({ email: uniqueEmail("signup"), password: PASSWORD }) },
-  { route: "POST /auth/login", need: "public", path: () => "/auth/login", body: (w, _f, a) => ({ email: a.email ?? w.actors.owner.email, password: PASSWORD }) },
-  {
-    route: "POST /auth/logout",
-    need: "public",
-    path: () => "/auth/logout",
-    // Ends a second session of the same user, so the actor's own cookie lives on for the next rows.
-    fresh: async (_w, a) => {
-      if (!a.email) return {};
-      const res = await SELF.fetch(`${ORIGIN}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: ORIGIN }, body: JSON.stringify({ email: a.email, password: PASSWORD }) });
-      return { cookie: /vigil_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")![1]! };
-    },
-  },
+  // Signing in, up or out ends the session it was sent with: these rows use a second session of the actor.
+  { route: "POST /auth/signup", need: "public", path: () => "/auth/signup", body: () => ({ email: uniqueEmail("signup"), password: PASSWORD }), fresh: secondSession },
+  { route: "POST /auth/login", need: "public", path: () => "/auth/login", body: (w, _f, a) => ({ email: a.email ?? w.actors.owner.email, password: PASSWORD }), fresh: secondSession },
+  { route: "POST /auth/logout", need: "public", path: () => "/auth/logout", fresh: secondSession },
   { route: "GET /openapi.json", need: "public", path: () => "/openapi.json" },
   { route: "GET /me", need: "self", path: () => "/me" },
   { route: "GET /tokens", need: "self", path: () => "/tokens" },
