@@ -6,9 +6,12 @@ import { publicOrigin } from "../projects/dsn";
 import { clearSessionCookie, setSessionCookie } from "./cookies";
 import { SESSION_COOKIE } from "./sessions";
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /**
  * Work out who is calling: `Authorization: Bearer vgl_...` (API token) or the session cookie.
  * A wrong token is a 401 at once (a script should hear about it); a stale cookie is just "not signed in".
+ * A read-only token is refused any write here, before a route runs (403 insufficient_scope).
  */
 export const authenticate = createMiddleware<HonoEnv>(async (c, next) => {
   const services = c.get("services");
@@ -18,9 +21,16 @@ export const authenticate = createMiddleware<HonoEnv>(async (c, next) => {
     if (scheme?.toLowerCase() !== "bearer" || !token) {
       throw new ApiError("unauthenticated", "The Authorization header must be `Bearer <API token>`.");
     }
-    const user = await services.tokens.authenticate(token);
-    if (!user) throw new ApiError("unauthenticated", "This API token is not valid (it may have been revoked).");
-    c.set("viewer", { userId: user.id, email: user.email, name: user.name, createdAt: user.createdAt, via: "token" });
+    const found = await services.tokens.authenticate(token);
+    if (!found) throw new ApiError("unauthenticated", "This API token is not valid (it may have been revoked).");
+    const { user, scopes } = found;
+    if (!SAFE_METHODS.has(c.req.method) && !scopes.includes("write")) {
+      throw new ApiError(
+        "insufficient_scope",
+        `This API token is read-only (scopes: ${scopes.join(", ")}), so it cannot ${c.req.method} ${c.req.path}. Create a token with the write scope for scripts that change things.`,
+      );
+    }
+    c.set("viewer", { userId: user.id, email: user.email, name: user.name, createdAt: user.createdAt, via: "token", scopes });
     return next();
   }
   const cookie = getCookie(c, SESSION_COOKIE);
@@ -37,7 +47,6 @@ export const authenticate = createMiddleware<HonoEnv>(async (c, next) => {
   return next();
 });
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
 /**

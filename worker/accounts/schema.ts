@@ -1,5 +1,8 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
+/** An API token reads (GET, HEAD) and, with `write`, changes things. */
+export type TokenScope = "read" | "write";
+
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
   /** Stored lower-cased and trimmed; unique. */
@@ -37,6 +40,8 @@ export const apiTokens = sqliteTable(
     tokenHash: text("token_hash").notNull().unique(),
     /** First characters of the token, to recognise it in a list. */
     prefix: text("prefix").notNull(),
+    /** What the token may do: `["read"]` (GET and HEAD only) or `["read","write"]`. JSON text. */
+    scopes: text("scopes", { mode: "json" }).$type<TokenScope[]>().notNull().default(["read", "write"]),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
   },

@@ -25,11 +25,16 @@ export const SignupResponse = z.object({ user: UserSchema, organization: Organiz
 export const LoginResponse = z.object({ user: UserSchema }).openapi("LoginResponse");
 export const MeResponse = z.object({ user: UserSchema, organizations: z.array(OrganizationSchema) }).openapi("Me");
 
+export const TokenScopeSchema = z.enum(["read", "write"]).openapi("TokenScope", {
+  description: "`read`: GET and HEAD requests only. `write`: every other method too. A token always has `read`.",
+});
+
 export const ApiTokenSchema = z
   .object({
     id: z.string(),
     name: z.string(),
     prefix: z.string().openapi({ example: "vgl_Xa91bQ" }),
+    scopes: z.array(TokenScopeSchema).openapi({ example: ["read"] }),
     createdAt: isoDate,
     lastUsedAt: isoDate.nullable(),
   })
@@ -39,4 +44,17 @@ export const NewApiTokenSchema = ApiTokenSchema.extend({
   token: z.string().openapi({ description: "The secret token. Shown only in this answer." }),
 }).openapi("NewApiToken");
 
-export const TokenBody = z.strictObject({ name: z.string().trim().min(1, "Give the token a name.").max(100) }).openapi("NewApiTokenRequest");
+export const TokenBody = z
+  .strictObject({
+    name: z.string().trim().min(1, "Give the token a name.").max(100),
+    scopes: z
+      .array(TokenScopeSchema)
+      .min(1)
+      .max(10)
+      .refine((s) => s.includes("read"), 'A token always reads: give ["read"] or ["read", "write"].')
+      // One spelling per meaning, whatever order or repeats were sent.
+      .transform((s): ("read" | "write")[] => (s.includes("write") ? ["read", "write"] : ["read"]))
+      .default(["read", "write"])
+      .openapi({ description: 'What the token may do: `["read"]` makes a read-only token.' }),
+  })
+  .openapi("NewApiTokenRequest");

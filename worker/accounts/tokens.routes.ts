@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { cookieAuth, errors, json, jsonBody, listOf, newRouter, noContent } from "../lib/openapi";
 import { presentToken } from "./present";
 import { ApiTokenSchema, NewApiTokenSchema, TokenBody } from "./schemas";
+import { forbidden } from "../lib/errors";
 import { requireViewer } from "./viewer";
 
 const tags = ["API tokens"];
@@ -23,7 +24,9 @@ const create = createRoute({
   tags,
   security,
   summary: "Create an API token",
-  description: "Use it as `Authorization: Bearer <token>`. The token acts as you, in every organization you belong to.",
+  description:
+    "Use it as `Authorization: Bearer <token>`. The token acts as you, in every organization you belong to, within its scopes: " +
+    "a `read` token may only GET (403 `insufficient_scope` otherwise). Only a signed-in session can create tokens: a token cannot (403).",
   request: { body: jsonBody(TokenBody) },
   responses: { 201: json(NewApiTokenSchema, "The token, shown once"), 400: errors[400], 401: errors[401], 403: errors[403] },
 });
@@ -44,7 +47,11 @@ export const tokenRoutes = newRouter()
     return c.json({ data: tokens.map(presentToken) }, 200);
   })
   .openapi(create, async (c) => {
-    const token = await c.get("services").tokens.create(requireViewer(c).userId, c.req.valid("json").name);
+    const viewer = requireViewer(c);
+    // A leaked token must not be able to mint more (a write one, or ones that outlive its revocation).
+    if (viewer.via === "token") throw forbidden("API tokens cannot create API tokens. Create one in the dashboard while signed in.");
+    const { name, scopes } = c.req.valid("json");
+    const token = await c.get("services").tokens.create(viewer.userId, name, scopes);
     return c.json({ ...presentToken(token), token: token.token }, 201);
   })
   .openapi(revoke, async (c) => {

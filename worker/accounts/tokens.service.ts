@@ -2,7 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { newId, newSecret, sha256Hex } from "../lib/encoding";
 import { notFound } from "../lib/errors";
-import { apiTokens, users } from "./schema";
+import { apiTokens, users, type TokenScope } from "./schema";
 
 export const TOKEN_PREFIX = "vgl_";
 
@@ -10,6 +10,7 @@ export interface ApiTokenView {
   id: string;
   name: string;
   prefix: string;
+  scopes: TokenScope[];
   createdAt: Date;
   lastUsedAt: Date | null;
 }
@@ -18,6 +19,7 @@ const columns = {
   id: apiTokens.id,
   name: apiTokens.name,
   prefix: apiTokens.prefix,
+  scopes: apiTokens.scopes,
   createdAt: apiTokens.createdAt,
   lastUsedAt: apiTokens.lastUsedAt,
 };
@@ -30,7 +32,7 @@ export class TokenService {
     return this.db.select(columns).from(apiTokens).where(eq(apiTokens.userId, userId)).orderBy(desc(apiTokens.createdAt)).all();
   }
 
-  async create(userId: string, name: string): Promise<ApiTokenView & { token: string }> {
+  async create(userId: string, name: string, scopes: TokenScope[] = ["read", "write"]): Promise<ApiTokenView & { token: string }> {
     const token = TOKEN_PREFIX + newSecret();
     const row = {
       id: newId(),
@@ -38,11 +40,12 @@ export class TokenService {
       name,
       tokenHash: await sha256Hex(token),
       prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+      scopes,
       createdAt: new Date(),
       lastUsedAt: null,
     };
     await this.db.insert(apiTokens).values(row);
-    return { id: row.id, name, prefix: row.prefix, createdAt: row.createdAt, lastUsedAt: null, token };
+    return { id: row.id, name, prefix: row.prefix, scopes, createdAt: row.createdAt, lastUsedAt: null, token };
   }
 
   async revoke(userId: string, id: string): Promise<void> {
@@ -53,11 +56,14 @@ export class TokenService {
     if (gone.length === 0) throw notFound("API token");
   }
 
-  /** The user a bearer token belongs to, or undefined. Records when it was last used (at most once a minute). */
+  /**
+   * The user a bearer token belongs to and what it may do, or undefined (unknown or revoked: a revoked
+   * token's row is gone, so it fails from the next request on). Records when it was last used (at most once a minute).
+   */
   async authenticate(token: string, now = new Date()) {
     if (!token.startsWith(TOKEN_PREFIX)) return undefined;
     const row = await this.db
-      .select({ user: users, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
+      .select({ user: users, tokenId: apiTokens.id, scopes: apiTokens.scopes, lastUsedAt: apiTokens.lastUsedAt })
       .from(apiTokens)
       .innerJoin(users, eq(users.id, apiTokens.userId))
       .where(eq(apiTokens.tokenHash, await sha256Hex(token)))
@@ -66,6 +72,6 @@ export class TokenService {
     if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
       await this.db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.tokenId));
     }
-    return row.user;
+    return { user: row.user, scopes: row.scopes };
   }
 }

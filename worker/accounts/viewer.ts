@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { HonoEnv } from "../env";
 import { ApiError } from "../lib/errors";
+import type { TokenScope } from "./schema";
 
 export interface Viewer {
   userId: string;
@@ -9,6 +10,8 @@ export interface Viewer {
   createdAt: Date;
   /** How the request proved who it is. Cookie-authenticated writes need the CSRF check. */
   via: "session" | "token";
+  /** Set when via = token: what the token may do. */
+  scopes?: TokenScope[];
   /** Set when via = session: the stored hash of the cookie, for logout. */
   sessionHash?: string;
 }

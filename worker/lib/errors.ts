@@ -10,6 +10,7 @@ export type ErrorCode =
   | "unauthenticated"
   | "invalid_credentials"
   | "forbidden"
+  | "insufficient_scope"
   | "csrf_failed"
   | "not_found"
   | "conflict"
@@ -27,6 +28,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unauthenticated: 401,
   invalid_credentials: 401,
   forbidden: 403,
+  insufficient_scope: 403,
   csrf_failed: 403,
   not_found: 404,
   conflict: 409,

@@ -51,14 +51,17 @@ export interface Schemas {
     id: string;
     name: string;
     prefix: string;
+    scopes: Array<Schemas["TokenScope"]>;
     createdAt: string;
     lastUsedAt: string | null;
   };
+  "TokenScope": "read" | "write";
   "NewApiToken": Schemas["ApiToken"] & {
     token: string;
   };
   "NewApiTokenRequest": {
     name: string;
+    scopes?: Array<Schemas["TokenScope"]>;
   };
   "NewOrganizationRequest": {
     name: string;

@@ -92,9 +92,13 @@ export interface ApiToken {
 	name: string;
 	/** The first characters of the token, e.g. "vgl_ab12". */
 	prefix: string;
+	/** `["read"]`: GET only; `["read", "write"]`: every method. */
+	scopes: TokenScope[];
 	createdAt: string;
 	lastUsedAt: string | null;
 }
+
+export type TokenScope = 'read' | 'write';
 
 /** A list answer: `{ data: [...] }`. */
 export interface ListResponse<T> {
@@ -109,6 +113,7 @@ export type ErrorCode =
 	| 'unauthenticated'
 	| 'invalid_credentials'
 	| 'forbidden'
+	| 'insufficient_scope'
 	| 'csrf_failed'
 	| 'not_found'
 	| 'conflict'
@@ -164,6 +169,8 @@ export interface Me {
 
 export interface NewApiTokenRequest {
 	name: string;
+	/** Default `["read", "write"]`. */
+	scopes?: TokenScope[];
 }
 
 /** The created token; `token` is shown once. */
