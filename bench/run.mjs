@@ -11,6 +11,7 @@ import { benchDetection, benchIdle, benchPings, printDetection, printIdle, print
 import { benchProcessingAlone, benchRoutesQuery, benchTransactions, printProcessingAlone, printRoutesQuery, printTransactions } from "./performance.mjs";
 import { benchLogIngest, benchLogSearch, printLogIngest, printLogSearch } from "./logs.mjs";
 import { benchTimeline, printTimeline } from "./timeline.mjs";
+import { benchSideBySide, printSideBySide } from "./bugsink.mjs";
 
 const ORIGIN_HEADER = (base) => ({ origin: base, "content-type": "application/json" });
 
@@ -122,5 +123,12 @@ printLogSearch(logSearch);
 console.log("\nTimeline:\n");
 printTimeline(timeline);
 
+// Side by side with Bugsink (installed from PyPI into .wrangler/bench/bugsink-venv): only with BENCH_BUGSINK=1.
+let bugsink;
+if (process.env.BENCH_BUGSINK === "1") {
+  bugsink = await benchSideBySide();
+  printSideBySide(bugsink);
+}
+
 mkdirSync("bench/results", { recursive: true });
-writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone, uptime: { rounds: uptimeRounds, alert: uptimeAlert }, crons: { pings: cronPings, idle: cronIdle, detection: cronDetection }, performance: { transactions: perfTransactions, alone: perfAlone, routes: perfRoutes }, logs: { ingest: logIngest, search: logSearch }, timeline }, null, 2));
+writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone, uptime: { rounds: uptimeRounds, alert: uptimeAlert }, crons: { pings: cronPings, idle: cronIdle, detection: cronDetection }, performance: { transactions: perfTransactions, alone: perfAlone, routes: perfRoutes }, logs: { ingest: logIngest, search: logSearch }, timeline, bugsink }, null, 2));
