@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { archiveKey, compactOnce, deleteArchive, dropExpired, readChunk } from "./archive";
-import { ID_SPACE, idFloor, LEVEL_BITS, LEVELS, levelCode, SEQUENCES, type Level, type LogLine, type StoredLine } from "./model";
+import { ID_SPACE, idFloor, LEVEL_BITS, LEVELS, levelCode, lineIdentity, SEQUENCES, type Level, type LogLine, type StoredLine } from "./model";
 import { matcher, parseQuery, requiredLabels, searchableText, toSql, type Query } from "./query";
 import { rowToLine, type LineRow, type ChunkRow, STORE_SCHEMA } from "./store-schema";
 import { tailSocket, TailHub } from "./tail";
@@ -8,6 +8,8 @@ import { withFaults } from "../lib/faults";
 
 /** How often the alarm compacts and expires while the store has lines. */
 const HOUSEKEEPING_MS = 60 * 60_000;
+/** How long a stored line's hash is kept to recognise the same line sent again (by the line's own time). */
+const SEEN_MS = 2 * 86_400_000;
 /** When housekeeping failed (R2 or D1 unavailable), the next try. */
 const RETRY_MS = 5 * 60_000;
 /** Archived chunks a search may open before it answers with a cursor to continue. */
@@ -85,16 +87,20 @@ export class LogStore extends DurableObject<Env> {
    * answer leaves only once SQLite has it on disk (the object's output gate), so an accepted line is a stored line.
    * (Waiting a turn so concurrent appends could share a transaction was tried: the timer cost more than the commits.)
    */
-  async append(projectId: number, lines: LogLine[]): Promise<{ stored: number }> {
-    if (lines.length === 0) return { stored: 0 };
+  async append(projectId: number, lines: LogLine[]): Promise<{ stored: number; duplicates: number }> {
+    if (lines.length === 0) return { stored: 0, duplicates: 0 };
     if (this.projectId === null) {
       this.projectId = projectId;
       if (this.meta("projectId") === null) this.setMeta("projectId", String(projectId));
     }
+    let duplicates = 0;
     const stored = this.ctx.storage.transactionSync(() => {
-      const written = this.insertAll(lines);
+      const fresh = this.unseen(lines);
+      duplicates = lines.length - fresh.length;
+      if (fresh.length === 0) return [];
+      const written = this.insertAll(fresh);
       const perMinute = new Map<string, number>();
-      for (const line of lines) {
+      for (const line of fresh) {
         const key = `${Math.floor(line.ts / 60_000)}|${line.level}`;
         perMinute.set(key, (perMinute.get(key) ?? 0) + 1);
       }
@@ -109,7 +115,24 @@ export class LogStore extends DurableObject<Env> {
       this.alarmSet = true;
       if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HOUSEKEEPING_MS);
     }
-    return { stored: stored.length };
+    return { stored: stored.length, duplicates };
+  }
+
+  /**
+   * The lines of a batch not stored before: their hashes go into `seen` in one statement, and a line whose
+   * hash was already there (from an earlier batch) is a resend. Repeats inside one batch are all kept — the
+   * same message logged twice in a millisecond happens — and a resend of that batch drops them all.
+   */
+  private unseen(lines: LogLine[]): LogLine[] {
+    const hashes = lines.map(lineIdentity);
+    const distinct = [...new Map(hashes.map(([ms, h]) => [`${ms}|${h}`, [ms, h]])).values()];
+    const added = new Set(
+      this.sql
+        .exec<{ ms: number; hash: number }>("INSERT INTO seen (ms, hash) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING RETURNING ms, hash", JSON.stringify(distinct))
+        .toArray()
+        .map((r) => `${r.ms}|${r.hash}`),
+    );
+    return added.size === distinct.length ? lines : lines.filter((_, i) => added.has(`${hashes[i]![0]}|${hashes[i]![1]}`));
   }
 
   /**
@@ -411,6 +434,7 @@ export class LogStore extends DurableObject<Env> {
       if (i === 19) more = true;
     }
     const expired = await dropExpired(this.ctx, this.env, now - retention.retentionDays * 86_400_000);
+    this.sql.exec("DELETE FROM seen WHERE ms < ?", now - SEEN_MS);
     return { compacted, expired, more };
   }
 

@@ -77,3 +77,32 @@ export const idFloor = (ts: number) => Math.floor(ts) * ID_SPACE;
 export const tsOfId = (id: number) => Math.floor(id / ID_SPACE);
 export const levelCode = (level: Level) => LEVELS.indexOf(level);
 export const levelOfId = (id: number): Level => LEVELS[id % 8] ?? "info";
+
+/** Attribute holding a line's own timestamp when it was too far off to be used (the line is placed at its arrival). */
+export const ORIGINAL_TIMESTAMP = "vigil.original_timestamp";
+
+/**
+ * What identifies a line sent twice: its millisecond and a 53-bit hash of everything it says (time to the
+ * nanosecond, level, body, labels, trace, attributes). A line placed at its arrival because its own clock was off
+ * has no stable millisecond: it is keyed by its arrival hour and hashed with its own timestamp, so a resend within
+ * the hour is recognised. (cyrb53: fast, well mixed, exact in a JavaScript number.)
+ */
+export function lineIdentity(l: LogLine): [ms: number, hash: number] {
+  const replaced = l.attributes[ORIGINAL_TIMESTAMP] !== undefined;
+  const ms = replaced ? Math.floor(l.ts / 3_600_000) * 3_600_000 : Math.floor(l.ts);
+  const when = replaced ? [] : [l.ts, l.ns];
+  return [ms, cyrb53(JSON.stringify([...when, l.level, l.severity, l.body, l.logger, l.service, l.host, l.source, l.traceId, l.spanId, l.attributes]))];
+}
+
+function cyrb53(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}

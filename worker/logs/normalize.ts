@@ -3,7 +3,7 @@
  * objects into typed attributes, and building the one `LogLine` shape with `LIMITS` applied.
  */
 import type { AttributeValue, Attributes, DecodedLogs, Level, LogLine } from "./model";
-import { LEVELS, LIMITS } from "./model";
+import { LEVELS, LIMITS, ORIGINAL_TIMESTAMP } from "./model";
 
 /** A point in time: epoch milliseconds and the nanoseconds within that millisecond (0–999,999). */
 export interface Instant {
@@ -149,7 +149,7 @@ export function placeInTime(t: Instant | null, receivedAt: number, attributes: A
   const arrival = { ts: Math.floor(receivedAt), ns: 0 };
   if (!t) return arrival;
   if (t.ts > receivedAt + MAX_FUTURE_MS || t.ts < receivedAt - MAX_PAST_MS) {
-    attributes["vigil.original_timestamp"] = formatInstant(t);
+    attributes[ORIGINAL_TIMESTAMP] = formatInstant(t);
     return arrival;
   }
   return t;

@@ -4,12 +4,15 @@ import { LIMITS, type DecodedLogs, type LogLine } from "./model";
 
 export const logStore = (env: Env, projectId: number) => env.LOG_STORE.get(env.LOG_STORE.idFromName(`project:${projectId}`));
 
-/** Store accepted lines; a store that cannot be reached answers 503 so agents (Vector, OTel, Loki clients) retry. */
+/**
+ * Store accepted lines; returns how many are stored, counting lines already stored by an earlier send of the
+ * same batch (kept once). A store that cannot be reached answers 503 so agents (Vector, OTel, Loki clients) retry.
+ */
 export async function storeLines(env: Env, projectId: number, lines: LogLine[]): Promise<number> {
   if (lines.length === 0) return 0;
   try {
-    const { stored } = await logStore(env, projectId).append(projectId, lines);
-    return stored;
+    const { stored, duplicates } = await logStore(env, projectId).append(projectId, lines);
+    return stored + duplicates;
   } catch (e) {
     console.error(`log store of project ${projectId} failed:`, e);
     throw new ApiError("unavailable", "Vigil could not store these log lines just now; send them again shortly.", undefined, { "Retry-After": "5" });

@@ -50,3 +50,24 @@ describe("LogStore smoke", () => {
   });
 });
 
+
+describe("LogStore resends", () => {
+  it("a batch sent again is stored once; the same line twice inside one batch is kept twice", async () => {
+    const store = storeOf("resend");
+    const now = Date.now();
+    const batch = [
+      line({ ts: now - 3000, ns: 123, body: "payment declined" }),
+      line({ ts: now - 2000, body: "retrying payment" }),
+      line({ ts: now - 2000, body: "retrying payment" }),
+      line({ ts: now - 1000, body: "payment ok", attributes: { order: 42 } }),
+    ];
+    expect(await store.append(1, batch)).toEqual({ stored: 4, duplicates: 0 });
+    expect(await store.append(1, batch)).toEqual({ stored: 0, duplicates: 4 });
+    // Part of it again, with one line that differs only in an attribute: that one is new.
+    expect(await store.append(1, [batch[0]!, line({ ts: now - 1000, body: "payment ok", attributes: { order: 43 } })])).toEqual({ stored: 1, duplicates: 1 });
+    const found = await store.search(1, { q: "payment", from: now - 60_000, to: now, limit: 50 });
+    expect(found.lines.map((l) => l.body).sort()).toEqual(["payment declined", "payment ok", "payment ok", "retrying payment", "retrying payment"]);
+    const hist = await store.histogram(1, "", now - 60_000, now, 60_000);
+    expect(hist.buckets.reduce((n, b) => n + Object.values(b.counts).reduce((a, c) => a + (c ?? 0), 0), 0)).toBe(5);
+  });
+});
