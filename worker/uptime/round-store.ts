@@ -36,13 +36,16 @@ function stateSince(o: RoundOutcome): number {
  * monitors: the checks and the monitors' new state go in as JSON arrays, incidents and gaps one by one.
  * Answers the number of statements run.
  */
+/** A check result's id: one per monitor, round and region, so a round saved twice (a retried invocation) stores each result once. */
+export const checkId = (monitorId: number, roundAt: number, region: string) => `${monitorId}-${roundAt}-${region}`;
+
 export async function saveRound(d1: D1Database, outcomes: RoundOutcome[]): Promise<number> {
   if (!outcomes.length) return 0;
   const now = Date.now();
   const statements: D1PreparedStatement[] = [];
 
   const checks = outcomes.flatMap((o) =>
-    o.results.map((r) => [crypto.randomUUID(), r.monitorId, o.roundAt, r.region, r.status, r.httpStatus, r.latencyMs, r.errorClass, r.error?.slice(0, 1000) ?? null, r.excerpt, r.checkedAt]),
+    o.results.map((r) => [checkId(r.monitorId, o.roundAt, r.region), r.monitorId, o.roundAt, r.region, r.status, r.httpStatus, r.latencyMs, r.errorClass, r.error?.slice(0, 1000) ?? null, r.excerpt, r.checkedAt]),
   );
   for (const part of chunks(checks, ROWS_PER_STATEMENT)) {
     statements.push(
@@ -50,7 +53,7 @@ export async function saveRound(d1: D1Database, outcomes: RoundOutcome[]): Promi
         .prepare(
           `INSERT INTO monitor_checks (id, monitor_id, round_at, region, status, http_status, latency_ms, error_class, error, excerpt, checked_at)
            SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, value->>10 FROM json_each(?)
-           WHERE EXISTS (SELECT 1 FROM monitors m WHERE m.id = value->>1)`,
+           WHERE EXISTS (SELECT 1 FROM monitors m WHERE m.id = value->>1) ON CONFLICT (id) DO NOTHING`,
         )
         .bind(JSON.stringify(part)),
     );
