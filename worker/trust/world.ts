@@ -100,6 +100,8 @@ export interface World {
   /** A local HTTP target monitors can point at (no internet in tests). */
   targetUrl: string;
   receiverUrl: string;
+  /** An organization none of the actors belongs to, whose invite links anyone may accept without changing their roles here. */
+  lobby: { cookie?: string; orgSlug: string };
   /** The webhook channel's signing secret, from the answer that created it. */
   webhookSecret: string;
 }
@@ -155,6 +157,7 @@ export async function buildWorld(): Promise<World> {
   const cron = must(await as(`/projects/${project.id}/crons`, "POST", { slug: "authz-backup", schedule: { type: "crontab", value: "0 3 * * *" } }), 201, "cron");
   const key = must(await as(`/projects/${project.id}/keys`, "POST", { label: "Authz key" }), 201, "key");
   const invite = must(await as(`/orgs/${owner.orgSlug}/invites`, "POST", { role: "member" }), 201, "invite");
+  const lobby = await signUp("lobby");
   const saved = must(await as(`/projects/${project.id}/saved-searches`, "POST", { name: "Authz errors", query: "level:error" }), 201, "saved search");
 
   return {
@@ -187,6 +190,7 @@ export async function buildWorld(): Promise<World> {
     },
     targetUrl: targetSite.url,
     receiverUrl,
+    lobby: { cookie: lobby.client.cookie, orgSlug: lobby.orgSlug },
     webhookSecret: channel.body.secret,
   };
 }
