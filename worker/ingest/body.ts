@@ -94,3 +94,37 @@ export function decodeUtf8(bytes: Uint8Array, what = "The body"): string {
     throw new ApiError("malformed_body", `${what} is not valid UTF-8.`);
   }
 }
+
+/**
+ * JSON nested deeper than this is refused. The SDKs cut their data at about ten levels; far deeper input
+ * (ten thousand `[`, 20 KB) parses, but then overflows the stack of whatever walks it (JSON.stringify first).
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** How deep `text` nests, counting brackets outside strings; stops counting past `limit`. */
+function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}
+
+/** Parse JSON, answering 400 when it is not JSON or nests deeper than MAX_JSON_DEPTH. */
+export function parseJson(text: string, what: string): unknown {
+  if (nestingDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new ApiError("malformed_body", `${what} nests deeper than ${MAX_JSON_DEPTH} levels.`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError("malformed_body", `${what} is not valid JSON.`);
+  }
+}

@@ -1,5 +1,5 @@
 import { ApiError } from "../lib/errors";
-import { decodeUtf8 } from "./body";
+import { decodeUtf8, parseJson } from "./body";
 
 /** Items accepted in one envelope; the Python SDK sends a handful, log batches up to a few hundred. */
 export const MAX_ITEMS = 1000;
@@ -18,13 +18,7 @@ export interface Envelope {
 const NEWLINE = 0x0a;
 
 function jsonObject(bytes: Uint8Array, what: string): Record<string, unknown> {
-  const text = decodeUtf8(bytes, what);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ApiError("malformed_body", `${what} is not valid JSON.`);
-  }
+  const value = parseJson(decodeUtf8(bytes, what), what);
   if (!value || typeof value !== "object" || Array.isArray(value)) throw new ApiError("malformed_body", `${what} must be a JSON object.`);
   return value as Record<string, unknown>;
 }

@@ -269,6 +269,20 @@ describe("bad input gets a clear 4xx and loses nothing", () => {
     }
   });
 
+  it("JSON nested 10,000 deep is a 400, not a stack overflow (found by worker/trust/fuzz.test.ts)", async () => {
+    const { project } = await withProject();
+    const deep = '{"a":'.repeat(10_000) + "1" + "}".repeat(10_000);
+    const envelope = await post(project, `{}\n{"type":"event"}\n{"message":"deep","extra":${deep}}\n`);
+    const store = await post(project, `{"message":"deep","extra":${deep}}`, { "content-type": "application/json" }, "store");
+    for (const res of [envelope, store]) {
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/nests deeper than \d+ levels/);
+    }
+    // Brackets inside strings are text, and a real event's nesting is far below the limit.
+    const text = "[{".repeat(10_000);
+    expect((await post(project, JSON.stringify({ message: text, extra: { a: { b: { c: [[[1]]] } } } }), { "content-type": "application/json" }, "store")).status).toBe(200);
+  });
+
   it("a bad request does not disturb good ones before and after it", async () => {
     const { client, project } = await withProject();
     await sendEvent(project, { message: "before" });

@@ -2,7 +2,7 @@ import type { Db } from "../db/client";
 import { ApiError } from "../lib/errors";
 import { isolateAllowances } from "./allowance";
 import { authorize, keyFromDsn, keyFromRequest, type IngestKey } from "./auth";
-import { decodeUtf8, readBody } from "./body";
+import { decodeUtf8, parseJson, readBody } from "./body";
 import { categoryOf, rateLimitHeader, type Category } from "./categories";
 import { itemJson, parseEnvelope, type EnvelopeItem } from "./envelope";
 import { enqueueEvent, orSendAgain } from "./queue";
@@ -176,13 +176,7 @@ export async function acceptEnvelope(ctx: Context): Promise<Accepted> {
 /** `POST /api/{id}/store/`: one event as JSON (sentry-sdk 1.x, or any HTTP client). */
 export async function acceptStore(ctx: Context): Promise<Accepted> {
   const key = await authorize(ctx.db, ctx.projectId, keyFromRequest(ctx.req));
-  const text = decodeUtf8(await readBody(ctx.req));
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ApiError("malformed_body", "The event is not valid JSON.");
-  }
+  const json = parseJson(decodeUtf8(await readBody(ctx.req)), "The event");
   if (!json || typeof json !== "object" || Array.isArray(json)) throw new ApiError("malformed_body", "The event must be a JSON object.");
   const event = json as Record<string, unknown>;
   const { headers } = await admit(ctx, key, { error: 1 });
