@@ -14,6 +14,8 @@ export interface Vigil {
   stateDir: string;
   logFile: string;
   stop(): Promise<void>;
+  /** Kill wrangler and workerd at once (SIGKILL, no shutdown), keeping the state directory for a restart. */
+  crash(): Promise<void>;
 }
 
 const READY_PATH = '/api/v1/openapi.json';
@@ -50,9 +52,12 @@ function sleep(ms: number): Promise<void> {
  * Apply the D1 migrations to a fresh state directory, then run `wrangler dev` on a free
  * port and wait until the API answers. `name` names the log file in e2e/artifacts/.
  */
-export async function startVigil(name: string, options: { timeoutMs?: number } = {}): Promise<Vigil> {
+export async function startVigil(
+  name: string,
+  options: { timeoutMs?: number; /** Restart on a crashed Vigil's state and port. */ after?: Vigil } = {},
+): Promise<Vigil> {
   mkdirSync(artifactsDir, { recursive: true });
-  const stateDir = mkdtempSync(path.join(tmpdir(), `vigil-e2e-${name}-`));
+  const stateDir = options.after?.stateDir ?? mkdtempSync(path.join(tmpdir(), `vigil-e2e-${name}-`));
   const logFile = path.join(artifactsDir, `${name}.wrangler.log`);
   const log = openSync(logFile, 'w');
   const wrangler = path.join(binDir, 'wrangler');
@@ -70,7 +75,7 @@ export async function startVigil(name: string, options: { timeoutMs?: number } =
     throw new Error(`wrangler d1 migrations apply failed (exit ${migrate.code}); log: ${logFile}\n${tail(logFile)}`);
   }
 
-  const port = await freePort();
+  const port = options.after?.port ?? (await freePort());
   const inspectorPort = await freePort();
   const args = [
     'dev',
@@ -121,6 +126,16 @@ export async function startVigil(name: string, options: { timeoutMs?: number } =
     }
     rmSync(stateDir, { recursive: true, force: true });
   };
+  const crash = async (): Promise<void> => {
+    process.removeListener('exit', killOnExit);
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    for (let i = 0; i < 100 && status.exited === undefined; i++) await sleep(100);
+  };
 
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
   let lastError = '';
@@ -133,7 +148,7 @@ export async function startVigil(name: string, options: { timeoutMs?: number } =
       const response = await fetch(baseUrl + READY_PATH, { signal: AbortSignal.timeout(5_000) });
       if (response.ok) {
         await response.arrayBuffer();
-        return { baseUrl, port, stateDir, logFile, stop };
+        return { baseUrl, port, stateDir, logFile, stop, crash };
       }
       lastError = `HTTP ${response.status}`;
     } catch (error) {
