@@ -227,6 +227,11 @@ export class AlertDeduper extends DurableObject<Env> {
 
   /** One attempt; records it; schedules the next one or closes the delivery. */
   private async deliver(p: Pending, once = false): Promise<AttemptResult> {
+    if (p.row && (await this.ownerGone(p.row))) {
+      // Its project or organization was deleted, alert log included, while the delivery waited: drop it.
+      await this.ctx.storage.delete(`pending:${p.deliveryId}`);
+      return { ok: false, status: null, latencyMs: 0, error: "The project was deleted.", permanent: true };
+    }
     const channel = await this.db.select().from(channels).where(eq(channels.id, p.channelId)).get();
     const result: AttemptResult = channel
       ? await attemptDelivery(this.env, channel, p.content, p.deliveryId)
@@ -250,6 +255,13 @@ export class AlertDeduper extends DurableObject<Env> {
       await this.ctx.storage.delete(`pending:${p.deliveryId}`);
     }
     return result;
+  }
+
+  private async ownerGone(row: NonNullable<Pending["row"]>): Promise<boolean> {
+    const found = await this.env.DB.prepare(`SELECT (SELECT count(*) FROM organizations WHERE id = ?1) + (?2 IS NULL OR EXISTS (SELECT 1 FROM projects WHERE id = ?2)) AS n`)
+      .bind(row.orgId, row.projectId)
+      .first<{ n: number }>();
+    return (found?.n ?? 0) < 2;
   }
 
   override async alarm(): Promise<void> {

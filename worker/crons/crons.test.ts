@@ -184,6 +184,31 @@ describe("deadlines, by the monitor's Durable Object", () => {
     expect(both.map((d) => d.type)).toEqual(["cron.missed", "cron.recovered"]);
   });
 
+  it("two monitors on the same schedule missing the same minute each keep their missed run; one project reusing another's check-in id changes nothing of it", async () => {
+    const a = await withProject("same-minute-a");
+    const b = await withProject("same-minute-b");
+    const body = { slug: "nightly", schedule: { type: "crontab", value: "0 3 * * *" }, checkinMargin: 1 };
+    const cronA = (await a.client.post(`/projects/${a.project.id}/crons`, body)).body;
+    const cronB = (await b.client.post(`/projects/${b.project.id}/crons`, body)).body;
+    await ping(`/ping/${keyOf(a.project.dsn)}/nightly`);
+    await ping(`/ping/${keyOf(b.project.dsn)}/nightly`);
+    const expected = Date.parse((await a.client.get(`/crons/${cronA.id}`)).body.nextExpectedAt);
+    expect(Date.parse((await b.client.get(`/crons/${cronB.id}`)).body.nextExpectedAt)).toBe(expected);
+    await cronObject(env, cronA.id).tick(cronA.id, expected + 2 * MIN);
+    await cronObject(env, cronB.id).tick(cronB.id, expected + 2 * MIN);
+    for (const [user, cron] of [[a, cronA], [b, cronB]] as const) {
+      expect((await user.client.get(`/crons/${cron.id}/checkins?status=missed`)).body.data).toMatchObject([{ startedAt: new Date(expected).toISOString() }]);
+    }
+    // B finishes a "run" with the id A's start used: A's run is untouched, B gets its own.
+    const started = await ping(`/ping/${keyOf(a.project.dsn)}/nightly/start?rid=shared-run-id`);
+    expect(started.status).toBe(200);
+    await ping(`/ping/${keyOf(b.project.dsn)}/nightly/fail?rid=shared-run-id`);
+    const runA = (await a.client.get(`/crons/${cronA.id}/checkins`)).body.data.find((c: { runId: string }) => c.runId === "shared-run-id");
+    expect(runA).toMatchObject({ status: "in_progress" });
+    const runB = (await b.client.get(`/crons/${cronB.id}/checkins`)).body.data.find((c: { runId: string }) => c.runId === "shared-run-id");
+    expect(runB).toMatchObject({ status: "error" });
+  });
+
   it("a started run that outlives its max runtime times out, once", async () => {
     const user = await projectWithWebhook();
     const cron = (await user.client.post(`/projects/${user.project.id}/crons`, { slug: "etl", schedule: { type: "interval", value: 1, unit: "day" }, maxRuntime: 20 })).body;

@@ -4,7 +4,7 @@ import { AlertContext } from "../alerts/raise";
 import { createDb } from "../db/client";
 import { describeSchedule, nextExpected, slotOf } from "./schedule";
 import { initialState, nextAlarm, onCheckin, onTick, type CheckinInput, type CronAlert, type CronConfig, type MachineState, type Step } from "./machine";
-import { cronMonitors } from "./schema";
+import { cronMonitors, storedCheckinId } from "./schema";
 
 type MonitorRow = typeof cronMonitors.$inferSelect;
 
@@ -76,9 +76,10 @@ export class CronMonitor extends DurableObject<Env> {
           `INSERT INTO cron_checkins (id, monitor_id, status, run_id, source, environment, started_at, finished_at, duration_ms, exit_code, log, received_at)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
            ON CONFLICT (id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms,
-             exit_code = coalesce(excluded.exit_code, exit_code), log = coalesce(excluded.log, log)`,
+             exit_code = coalesce(excluded.exit_code, exit_code), log = coalesce(excluded.log, log)
+           WHERE cron_checkins.monitor_id = excluded.monitor_id`,
         )
-        .bind(r.id, monitor.id, r.status, r.runId, r.source, r.environment, r.startedAt, r.finishedAt, r.durationMs, r.exitCode, r.log?.slice(0, LOG_LIMIT) ?? null, now),
+        .bind(storedCheckinId(monitor.id, r.id), monitor.id, r.status, r.runId, r.source, r.environment, r.startedAt, r.finishedAt, r.durationMs, r.exitCode, r.log?.slice(0, LOG_LIMIT) ?? null, now),
     );
     statements.push(
       d1
@@ -139,6 +140,15 @@ export class CronMonitor extends DurableObject<Env> {
       next = { ...next, state: state.lastCheckinAt === null ? "new" : "ok", stateSince: now, failures: 0, successes: 0, alerted: false };
     }
     return this.apply(monitor, { state: next, rows: [], alerts: [] }, now);
+  }
+
+  /**
+   * The monitor's project was deleted (worker/retention/deletion.ts): stop the alarm and drop the state now,
+   * rather than at the next alarm, which finds the row gone and does the same.
+   */
+  async forget(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
   }
 
   override async alarm(): Promise<void> {

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireViewer } from "../accounts/viewer";
 import { conflict, cookieAuth, errors, iso, isoOrNull, json, jsonBody, listOf, newRouter, noContent } from "../lib/openapi";
 import { ProjectIdParam } from "../projects/schemas";
-import type { cronCheckins } from "./schema";
+import { publicCheckinId, type cronCheckins } from "./schema";
 import { CheckinSchema, CheckinsQuery, CronIdParam, CronListItemSchema, CronSchema, NewCronBody, UpdateCronBody } from "./schemas";
 import type { CronView } from "./service";
 
@@ -34,7 +34,7 @@ const presentCron = (m: CronView) => ({
 });
 
 const presentCheckin = (c: typeof cronCheckins.$inferSelect) => ({
-  id: c.id,
+  id: publicCheckinId(c.id),
   status: c.status,
   runId: c.runId,
   source: c.source,

@@ -68,3 +68,11 @@ export const cronCheckins = sqliteTable(
   },
   (t) => [index("cron_checkins_monitor_started_idx").on(t.monitorId, t.startedAt), index("cron_checkins_received_idx").on(t.receivedAt)],
 );
+
+/**
+ * Check-in ids come from clients (Sentry's `check_in_id`, `?rid=`) or from the schedule (`missed-<time>`), so two
+ * monitors can use the same one — the same schedule missing at the same minute, or one project reusing another's
+ * id. Stored with the monitor's id in front they never meet; the API shows them without it.
+ */
+export const storedCheckinId = (monitorId: number, id: string) => `${monitorId}:${id}`;
+export const publicCheckinId = (stored: string) => stored.slice(stored.indexOf(":") + 1);

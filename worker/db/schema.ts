@@ -9,3 +9,4 @@ export * from "../crons/schema";
 export * from "../performance/schema";
 export * from "../logs/schema";
 export * from "../releases/schema";
+export * from "../retention/schema";

@@ -103,4 +103,11 @@ export class IngestGate extends DurableObject<Env> {
     this.month ??= await this.ctx.storage.get<MonthWindow>("month");
     return this.month?.month === monthOf(now) ? { ...this.month.counts } : {};
   }
+
+  /** The project was deleted: drop its counts (worker/retention/deletion.ts). */
+  async forget(): Promise<void> {
+    this.minute = { start: 0, counts: {} };
+    this.month = undefined;
+    await this.ctx.storage.deleteAll();
+  }
 }

@@ -4,6 +4,8 @@ import { cleanUpCheckins } from "../crons/retention";
 import { checkLogAlerts } from "../logs/alerts";
 import { detectRegressions } from "../performance/regression";
 import { cleanUpPerformance } from "../performance/retention";
+import { continueDeletions } from "../retention/deletion";
+import { expireData } from "../retention/expire";
 import { rollUpChecks } from "../uptime/rollup";
 import { runUptimeRound } from "../uptime/round";
 
@@ -26,6 +28,8 @@ export async function runScheduled(controller: ScheduledController, env: Env): P
     cleanup: () => cleanUpExpired(env, new Date(now)),
     "performance retention": () => cleanUpPerformance(env, now),
     "cron run retention": () => cleanUpCheckins(env.DB, now),
+    retention: () => expireData(env, now),
+    "project deletions": () => continueDeletions(env, now),
     "log alerts": () => checkLogAlerts(createDb(env.DB), env, now),
     // Once a day, a few minutes after midnight UTC, when yesterday's day rollups are complete.
     ...(new Date(now).getUTCHours() === 0 && new Date(now).getUTCMinutes() === 5 ? { "performance regressions": () => detectRegressions(env, now) } : {}),

@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { presentOrg } from "../accounts/present";
 import { requireViewer } from "../accounts/viewer";
-import { conflict, cookieAuth, errors, json, jsonBody, listOf, newRouter } from "../lib/openapi";
+import { conflict, cookieAuth, errors, json, jsonBody, listOf, newRouter, noContent } from "../lib/openapi";
 import { NewOrgBody, OrganizationSchema, OrgSlugParam, UpdateOrgBody } from "./schemas";
 
 const tags = ["Organizations"];
@@ -47,6 +47,19 @@ const update = createRoute({
   responses: { 200: json(OrganizationSchema, "Updated"), ...errors },
 });
 
+const remove = createRoute({
+  method: "delete",
+  path: "/orgs/{orgSlug}",
+  tags,
+  security,
+  summary: "Delete an organization and everything in it (owner)",
+  description:
+    "Deletes every project of the organization (events, issues, monitors, crons, transactions, logs, their stored files), " +
+    "its channels, alert log, members and invites. Members lose access at once. Cannot be undone; export projects first.",
+  request: { params: OrgSlugParam },
+  responses: { ...noContent, ...errors },
+});
+
 export const orgRoutes = newRouter()
   .openapi(list, async (c) => {
     const orgs = await c.get("services").orgs.listForUser(requireViewer(c).userId);
@@ -64,4 +77,8 @@ export const orgRoutes = newRouter()
   .openapi(update, async (c) => {
     const org = await c.get("services").orgs.rename(c.req.valid("param").orgSlug, requireViewer(c).userId, c.req.valid("json").name);
     return c.json(presentOrg(org), 200);
+  })
+  .openapi(remove, async (c) => {
+    await c.get("services").orgs.delete(c.req.valid("param").orgSlug, requireViewer(c).userId);
+    return c.body(null, 204);
   });

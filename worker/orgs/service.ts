@@ -3,6 +3,8 @@ import type { Db } from "../db/client";
 import { newId } from "../lib/encoding";
 import { ApiError, forbidden, notFound } from "../lib/errors";
 import { slugify, uniqueSlug } from "../lib/slug";
+import { projects } from "../projects/schema";
+import { deleteProjects } from "../retention/deletion";
 import { atLeast, ROLE_WORDS } from "./access";
 import { memberships, organizations, type Role } from "./schema";
 
@@ -23,7 +25,10 @@ const orgColumns = {
 };
 
 export class OrgService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly env?: Env,
+  ) {}
 
   async listForUser(userId: string): Promise<OrgView[]> {
     return this.db
@@ -87,6 +92,22 @@ export class OrgService {
     const now = new Date();
     await this.db.batch(this.creation(org, userId, now));
     return { ...org, role: "owner", createdAt: now };
+  }
+
+  /**
+   * Delete an organization (owner only) with everything in it: each project as `ProjectService.delete` does, then
+   * channels, members, invites and the alert log (cascade from the organization row, in the same transaction).
+   * Any organization may go, a personal one too, and the last one a user has: the dashboard then offers to create one.
+   */
+  async delete(slug: string, userId: string): Promise<void> {
+    const org = await this.access(slug, userId, "owner");
+    if (!this.env) throw new ApiError("internal_error", "Organizations cannot be deleted here.");
+    const rows = await this.db.select({ id: projects.id }).from(projects).where(eq(projects.orgId, org.id)).all();
+    await deleteProjects(
+      this.env,
+      rows.map((r) => r.id),
+      this.env.DB.prepare(`DELETE FROM organizations WHERE id = ?`).bind(org.id),
+    );
   }
 
   async rename(slug: string, userId: string, name: string): Promise<OrgView> {

@@ -110,7 +110,7 @@ describe("project ingest settings", () => {
   it("admins change rate limit, quota, IP storage, extra scrub fields and the Apdex threshold", async () => {
     const { client, project } = await withProject();
     const got = await client.get(`/projects/${project.id}`);
-    expect(got.body.settings).toEqual({ rateLimitPerMinute: 60000, monthlyQuota: 10000000, storeIp: false, scrubFields: [], apdexThresholdMs: 300, logsHotDays: 7, logsRetentionDays: 30 });
+    expect(got.body.settings).toEqual({ rateLimitPerMinute: 60000, monthlyQuota: 10000000, storeIp: false, scrubFields: [], apdexThresholdMs: 300, logsHotDays: 7, logsRetentionDays: 30, eventsRetentionDays: 90, checksRetentionDays: 91, transactionsRetentionDays: 14 });
     const res = await client.patch(`/projects/${project.id}`, { rateLimitPerMinute: 100, storeIp: true, scrubFields: ["order_note"], apdexThresholdMs: 500 });
     expect(res.status).toBe(200);
     expect(res.body.settings).toMatchObject({ rateLimitPerMinute: 100, storeIp: true, scrubFields: ["order_note"], apdexThresholdMs: 500 });

@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { requireViewer } from "../accounts/viewer";
 import { cookieAuth, errors, iso, json, jsonBody, listOf, newRouter, noContent } from "../lib/openapi";
 import { OrgSlugParam } from "../orgs/schemas";
-import { NewProjectBody, ProjectIdParam, ProjectSchema, UpdateProjectBody } from "./schemas";
+import { ExportQuery, NewProjectBody, ProjectExportSchema, ProjectIdParam, ProjectSchema, UpdateProjectBody } from "./schemas";
 import type { ProjectView } from "./service";
 
 const tags = ["Projects"];
@@ -61,6 +61,19 @@ const remove = createRoute({
   responses: { ...noContent, ...errors },
 });
 
+const exportData = createRoute({
+  method: "get",
+  path: "/projects/{id}/export",
+  tags,
+  security,
+  summary: "Download the project's issues and events as JSON (admin)",
+  description:
+    "A JSON document, streamed as a file download: the project, its issues and every stored event in full. " +
+    "A document holds up to 500 events; with more, it ends with `next`, the URL of the following part.",
+  request: { params: ProjectIdParam, query: ExportQuery },
+  responses: { 200: json(ProjectExportSchema, "The export (Content-Disposition: attachment)"), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
+});
+
 export const projectRoutes = newRouter()
   .openapi(list, async (c) => {
     const projects = await c.get("services").projects.list(c.req.valid("param").orgSlug, requireViewer(c).userId);
@@ -82,4 +95,29 @@ export const projectRoutes = newRouter()
   .openapi(remove, async (c) => {
     await c.get("services").projects.delete(c.req.valid("param").id, requireViewer(c).userId);
     return c.body(null, 204);
+  })
+  .openapi(exportData, async (c) => {
+    const { id } = c.req.valid("param");
+    const { after } = c.req.valid("query");
+    const now = new Date();
+    const { project, stream } = await c.get("services").projects.export(
+      id,
+      requireViewer(c).userId,
+      after,
+      (p) => ({ format: "vigil-export/1", exportedAt: iso(now), project: presentProject(p) }),
+      (last) => new URL(`/api/v1/projects/${id}/export?after=${encodeURIComponent(last)}`, c.req.url).toString(),
+    );
+    const name = `vigil-${project.slug}-${iso(now).slice(0, 10)}${after ? `-after-${after.slice(0, 8)}` : ""}.json`;
+    // A stream, not c.json(): the document is written as it is read, a page at a time. The schema above
+    // documents its shape; the typed-response check only knows c.json() bodies (as for the logs tail).
+    const res = new Response(stream, {
+      status: 200,
+      headers: {
+        "Content-Type": "application/json; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${name}"`,
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+      },
+    });
+    return res as never;
   });

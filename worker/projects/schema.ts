@@ -26,6 +26,12 @@ export const projects = sqliteTable(
     logsHotDays: integer("logs_hot_days").notNull().default(7),
     /** Days log lines are kept at all, hot and archived. */
     logsRetentionDays: integer("logs_retention_days").notNull().default(30),
+    /** Days error and performance events (and their attachments) are kept; an issue goes with its last event. */
+    eventsRetentionDays: integer("events_retention_days").notNull().default(90),
+    /** Days the hourly uptime check history is kept (raw checks are folded into it after 48 hours). */
+    checksRetentionDays: integer("checks_retention_days").notNull().default(91),
+    /** Days stored transactions (the traces behind the performance pages) are kept; rollups are kept by resolution. */
+    transactionsRetentionDays: integer("transactions_retention_days").notNull().default(14),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [uniqueIndex("projects_org_slug_idx").on(t.orgId, t.slug)],

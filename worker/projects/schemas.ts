@@ -20,6 +20,9 @@ export const ProjectSchema = z
       apdexThresholdMs: z.number().int().openapi({ description: "Apdex T in ms: requests up to T satisfy, up to 4T are tolerated" }),
       logsHotDays: z.number().int().openapi({ description: "Days log lines stay full-text indexed (search, live tail) before they move to the archive" }),
       logsRetentionDays: z.number().int().openapi({ description: "Days log lines are kept at all, hot and archived" }),
+      eventsRetentionDays: z.number().int().openapi({ description: "Days error and performance events (with their attachments) are kept; an issue is deleted with its last event" }),
+      checksRetentionDays: z.number().int().openapi({ description: "Days the hourly uptime check history is kept (raw checks are folded into it after 48 hours)" }),
+      transactionsRetentionDays: z.number().int().openapi({ description: "Days stored transactions (traces) are kept; the performance rollups are kept by resolution" }),
     }),
     createdAt: isoDate,
   })
@@ -41,6 +44,9 @@ export const UpdateProjectBody = z
     apdexThresholdMs: z.number().int().min(1).max(60_000).optional(),
     logsHotDays: z.number().int().min(1).max(30).optional(),
     logsRetentionDays: z.number().int().min(1).max(400).optional(),
+    eventsRetentionDays: z.number().int().min(1).max(400).optional(),
+    checksRetentionDays: z.number().int().min(7).max(400).optional(),
+    transactionsRetentionDays: z.number().int().min(1).max(90).optional(),
   })
   .openapi("UpdateProjectRequest");
 
@@ -72,3 +78,32 @@ export const NewKeyBody = z
 export const KeyParams = ProjectIdParam.extend({
   keyId: z.string().max(64).openapi({ param: { name: "keyId", in: "path" } }),
 });
+
+export const ExportQuery = z.object({
+  after: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, "Not an event id.")
+    .optional()
+    .openapi({ description: "Continue after this event id (the `next` link of the previous part)" }),
+});
+
+export const ProjectExportSchema = z
+  .object({
+    format: z.literal("vigil-export/1"),
+    exportedAt: isoDate,
+    project: ProjectSchema,
+    issues: z.array(z.record(z.string(), z.unknown())).openapi({ description: "Every issue of the project, as the issues API presents them (first part only)" }),
+    events: z
+      .array(
+        z.object({
+          eventId: z.string(),
+          issueId: z.number().int().nullable(),
+          projectId: z.number().int(),
+          attachments: z.array(z.object({ name: z.string(), size: z.number().int(), contentType: z.string() })),
+          event: z.record(z.string(), z.unknown()),
+        }),
+      )
+      .openapi({ description: "Stored events in event id order, in full as the event API answers them (without previous/next links)" }),
+    next: z.string().optional().openapi({ description: "URL of the next part, when the project has more events than one document holds" }),
+  })
+  .openapi("ProjectExport");

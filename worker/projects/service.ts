@@ -1,4 +1,3 @@
-import { forgetLogs } from "../logs/storage";
 import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { chunks } from "../lib/chunks";
 import { defaultRule, firstChannelId } from "../alerts/rules.service";
@@ -10,7 +9,9 @@ import { slugify, uniqueSlug } from "../lib/slug";
 import { atLeast, ROLE_WORDS } from "../orgs/access";
 import { memberships, organizations, type Role } from "../orgs/schema";
 import type { OrgService } from "../orgs/service";
+import { deleteProjects } from "../retention/deletion";
 import { dsnFor } from "./dsn";
+import { exportPieces, streamOf } from "./export";
 import { projectKeys, projects } from "./schema";
 
 export interface ProjectView {
@@ -32,6 +33,9 @@ export interface ProjectSettings {
   apdexThresholdMs: number;
   logsHotDays: number;
   logsRetentionDays: number;
+  eventsRetentionDays: number;
+  checksRetentionDays: number;
+  transactionsRetentionDays: number;
 }
 
 export interface ProjectAccess {
@@ -103,6 +107,9 @@ export class ProjectService {
         apdexThresholdMs: project.apdexThresholdMs,
         logsHotDays: project.logsHotDays,
         logsRetentionDays: project.logsRetentionDays,
+        eventsRetentionDays: project.eventsRetentionDays,
+        checksRetentionDays: project.checksRetentionDays,
+        transactionsRetentionDays: project.transactionsRetentionDays,
       },
       createdAt: project.createdAt,
     }));
@@ -165,16 +172,28 @@ export class ProjectService {
     return view!;
   }
 
+  /**
+   * The project's issues and events as a JSON document, streamed (worker/projects/export.ts). Admins only: it
+   * holds every stored event in full. `head` is what leads the document (the project as the API presents it).
+   */
+  async export(projectId: number, userId: string, after: string | undefined, head: (p: ProjectView) => Record<string, unknown>, nextUrl: (after: string) => string) {
+    const access = await this.access(projectId, userId, "admin");
+    const [view] = await this.present([access]);
+    return { project: view!, stream: streamOf(exportPieces(this.db, this.env, projectId, head(view!), after, nextUrl)) };
+  }
+
   /** Some key of the project (for events Vigil makes itself, like the sample error). */
   async anyKeyId(projectId: number): Promise<string> {
     const key = await this.db.select({ id: projectKeys.id }).from(projectKeys).where(eq(projectKeys.projectId, projectId)).get();
     return key?.id ?? "";
   }
 
-  /** Deleting a project deletes its rows (cascade), its logs (hot store and R2 archive) and its log store. */
+  /**
+   * Deleting a project deletes its rows (cascade), its R2 objects (events, attachments, traces, logs, dead letters)
+   * and its Durable Object storage (log store, ingest gate, cron monitors): worker/retention/deletion.ts.
+   */
   async delete(projectId: number, userId: string): Promise<void> {
     await this.access(projectId, userId, "admin");
-    await this.db.delete(projects).where(eq(projects.id, projectId));
-    await forgetLogs(this.env, projectId);
+    await deleteProjects(this.env, [projectId], this.env.DB.prepare(`DELETE FROM projects WHERE id = ?`).bind(projectId));
   }
 }

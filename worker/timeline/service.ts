@@ -10,6 +10,7 @@ import { logStore } from "../logs/storage";
 import { merge, quantile, type Histogram } from "../performance/histogram";
 import type { ProjectService } from "../projects/service";
 import { notFound } from "../lib/errors";
+import { publicCheckinId } from "../crons/schema";
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -145,7 +146,7 @@ export class TimelineService {
       .all<{ id: string; monitor_id: number; started_at: number; status: string; duration_ms: number | null }>();
     return list.results.map((c) => ({
       ...c,
-      runs: runs.results.filter((r) => r.monitor_id === c.id).map((r) => ({ id: r.id, at: r.started_at, status: r.status, durationMs: r.duration_ms })),
+      runs: runs.results.filter((r) => r.monitor_id === c.id).map((r) => ({ id: publicCheckinId(r.id), at: r.started_at, status: r.status, durationMs: r.duration_ms })),
     }));
   }
 

@@ -1,7 +1,5 @@
 /** Raw check results are kept this long; older hours are folded into `monitor_hourly`. */
 export const RAW_CHECKS_KEPT_MS = 48 * 3_600_000;
-/** Hourly rows are kept this long (the 90-day bars and charts). */
-export const HOURLY_KEPT_MS = 91 * 24 * 3_600_000;
 /** Hours folded per cron tick at most, so a backlog is worked off without one long invocation. */
 const HOURS_PER_TICK = 6;
 
@@ -43,6 +41,6 @@ export async function rollUpChecks(d1: D1Database, now = Date.now()): Promise<nu
       d1.prepare(`DELETE FROM monitor_checks WHERE checked_at >= ? AND checked_at < ?`).bind(hour, hour + HOUR),
     ]);
   }
-  await d1.prepare(`DELETE FROM monitor_hourly WHERE hour < ?`).bind(now - HOURLY_KEPT_MS).run();
+  // Hourly rows are kept for their project's `checksRetentionDays` (91 unless changed): worker/retention/expire.ts.
   return folded;
 }
