@@ -10,7 +10,30 @@ export default defineConfig({
 		sveltekit({
 			// A single-page app: the Worker serves dashboard/build as static assets and
 			// answers unknown paths with index.html (not_found_handling = "single-page-application").
-			adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', precompress: false })
+			adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', precompress: false }),
+			// The Content-Security-Policy of every dashboard page. SvelteKit starts the app with one inline
+			// <script>; in "hash" mode it writes this policy into index.html as a <meta http-equiv> tag with
+			// that script's sha256 added to script-src, so no 'unsafe-inline' is needed for scripts and an
+			// injected <script> or on* handler does not run. The meta tag cannot carry frame-ancestors:
+			// static/_headers sends that (and the other security headers) as HTTP headers.
+			csp: {
+				mode: 'hash',
+				directives: {
+					'default-src': ['self'],
+					'script-src': ['self'],
+					// Styles only: Svelte writes style="…" attributes from its templates (and app.html has one);
+					// an injected style attribute can restyle a page but not run code.
+					'style-src': ['self', 'unsafe-inline'],
+					'img-src': ['self'],
+					'font-src': ['self'],
+					// The API and the live tail's WebSocket are on the same origin ('self' matches ws:/wss: to
+					// the page's own host in CSP Level 3 browsers; the logs e2e opens one under this policy).
+					'connect-src': ['self'],
+					'object-src': ['none'],
+					'base-uri': ['none'],
+					'form-action': ['self']
+				}
+			}
 		})
 	],
 	server: {
