@@ -10,6 +10,7 @@
  * done. A second pass after `GRACE_MS` catches what messages already in the ingest queue wrote meanwhile.
  */
 import { cronObject } from "../crons/checkin";
+import { deadLetterPrefix } from "../dead-letters/store";
 import { forgetLogs } from "../logs/storage";
 
 /** Objects listed (and deleted) per R2 page: the most one `delete()` call takes. */
@@ -17,16 +18,16 @@ export const PAGE = 1000;
 /** After this long a second pass runs over the R2 prefixes and the log store. */
 export const GRACE_MS = 15 * 60_000;
 
-type Step = { kind: "r2"; prefix: string; match?: (key: string) => boolean } | { kind: "logs" } | { kind: "gate" } | { kind: "crons" };
+type Step = { kind: "r2"; prefix: string } | { kind: "logs" } | { kind: "gate" } | { kind: "crons" };
 
-/** The R2 prefixes that carry a project's id. Dead letters are filed by day, the project id leading the file name. */
+/** The R2 prefixes that carry a project's id (the logs archive, `logs/{id}/`, is the LogStore's to delete). */
 export function projectPrefixes(projectId: number): Step[] {
   return [
     { kind: "r2", prefix: `events/${projectId}/` },
     { kind: "r2", prefix: `attachments/${projectId}/` },
     { kind: "r2", prefix: `traces/${projectId}/` },
     { kind: "r2", prefix: `staging/${projectId}/` },
-    { kind: "r2", prefix: "dead-letters/", match: (key) => key.slice(key.lastIndexOf("/") + 1).startsWith(`${projectId}-`) },
+    { kind: "r2", prefix: deadLetterPrefix(projectId) },
   ];
 }
 
@@ -117,7 +118,7 @@ export async function continueDeletion(env: Env, row: DeletionRow, now: number, 
       }
       budget.pages--;
       const listed = await env.BLOBS.list({ prefix: s.prefix, limit: PAGE, ...(cursor ? { startAfter: cursor } : {}) });
-      const keys = listed.objects.map((o) => o.key).filter((k) => !s.match || s.match(k));
+      const keys = listed.objects.map((o) => o.key);
       if (keys.length) await env.BLOBS.delete(keys);
       if (listed.truncated && listed.objects.length) {
         cursor = listed.objects[listed.objects.length - 1]!.key;

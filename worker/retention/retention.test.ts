@@ -1,6 +1,7 @@
 import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { cronObject } from "../crons/checkin";
+import { deadLetterPrefix } from "../dead-letters/store";
 import { logStore } from "../logs/storage";
 import { Client, eventually, keyOf, PASSWORD, sendEvent, signUp, uniqueEmail, withProject } from "../test/client";
 import homeTransaction from "../test/fixtures/tx-home.envelope?raw";
@@ -178,8 +179,8 @@ describe("deleting a project", () => {
     const objects = {
       attachment: `attachments/${doomed.id}/${"d".repeat(32)}/1-app.log`,
       staging: `staging/${doomed.id}/event-x.json`,
-      deadLetter: `dead-letters/2026-01-01/${doomed.id}-m1.json`,
-      othersDeadLetter: `dead-letters/2026-01-01/${doomed.id}1-m2.json`,
+      deadLetter: `${deadLetterPrefix(doomed.id)}2026-01-01-m1.json`,
+      othersDeadLetter: `${deadLetterPrefix(other.id)}2026-01-01-m2.json`,
     };
     for (const key of Object.values(objects)) await env.BLOBS.put(key, "{}");
     const prefixes = ["events", "attachments", "traces", "staging", "logs"].map((p) => `${p}/${doomed.id}/`);
