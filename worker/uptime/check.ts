@@ -1,4 +1,5 @@
 import { connect } from "cloudflare:sockets";
+import { outgoingUrlProblem } from "../alerts/urls";
 import type { CheckStatus, ErrorClass, JsonAssertion, MonitorType, Region } from "./schema";
 
 /** Everything a probe needs to check one monitor once. */
@@ -30,6 +31,15 @@ export interface CheckResult {
   /** When the check started (ms since the epoch). */
   checkedAt: number;
 }
+
+/** Where a check may go beyond the monitor's own URL (which was checked when it was saved). */
+export interface CheckOptions {
+  /** ALERTS_ALLOW_PRIVATE_URLS: redirects may lead to loopback and private hosts (local development only). */
+  allowPrivate: boolean;
+}
+
+/** Redirects followed before a check gives up, as browsers and fetch do. */
+export const MAX_REDIRECTS = 10;
 
 /** How much of a body is read to look for a keyword or a JSON value. */
 const BODY_READ_LIMIT = 256 * 1024;
@@ -115,19 +125,52 @@ function judge(spec: CheckSpec, status: number, text: string | null): { errorCla
   return null;
 }
 
-async function checkHttp(spec: CheckSpec, region: Region, started: number): Promise<CheckResult> {
+/** A redirect the check refuses to follow (to a private address, a non-http scheme, or one too many). */
+class RedirectRefused extends Error {}
+
+/**
+ * fetch, following redirects one hop at a time: each Location must pass the same rule as a monitor's URL,
+ * so a public site answering `302 Location: http://169.254.169.254/` cannot make the probe read the metadata
+ * service or the network Vigil runs in (fetch's own `redirect: "follow"` would go anywhere).
+ */
+async function fetchFollowing(spec: CheckSpec, init: RequestInit, options: CheckOptions): Promise<Response> {
+  let url = spec.url;
+  let { method, body } = init;
+  for (let hop = 0; ; hop++) {
+    const response = await fetch(url, { ...init, method, body, redirect: "manual" });
+    const location = response.headers.get("location");
+    if (!spec.followRedirects || response.status < 300 || response.status > 399 || response.status === 304 || !location) return response;
+    await response.body?.cancel();
+    if (hop >= MAX_REDIRECTS) throw new RedirectRefused(`More than ${MAX_REDIRECTS} redirects.`);
+    const next = new URL(location, url).toString();
+    const problem = outgoingUrlProblem(next, options.allowPrivate);
+    if (problem) throw new RedirectRefused(`Redirected to ${next}, which is not followed: ${problem.replace("can receive alerts", "can be monitored").replace("cannot receive alerts", "cannot be monitored")}`);
+    // As browsers do: 303, and 301/302 after a POST, continue as a GET without the body.
+    if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+      method = method === "HEAD" ? "HEAD" : "GET";
+      body = undefined;
+    }
+    url = next;
+  }
+}
+
+async function checkHttp(spec: CheckSpec, region: Region, started: number, options: CheckOptions): Promise<CheckResult> {
   const base = { monitorId: spec.monitorId, region, checkedAt: started };
   const signal = AbortSignal.timeout(spec.timeoutMs);
   let response: Response;
   try {
-    response = await fetch(spec.url, {
-      method: spec.method,
-      headers: { "user-agent": userAgent(region), ...spec.headers },
-      body: spec.body && spec.method !== "GET" && spec.method !== "HEAD" ? spec.body : undefined,
-      redirect: spec.followRedirects ? "follow" : "manual",
-      signal,
-    });
+    response = await fetchFollowing(
+      spec,
+      {
+        method: spec.method,
+        headers: { "user-agent": userAgent(region), ...spec.headers },
+        body: spec.body && spec.method !== "GET" && spec.method !== "HEAD" ? spec.body : undefined,
+        signal,
+      },
+      options,
+    );
   } catch (err) {
+    if (err instanceof RedirectRefused) return { ...base, status: "down", httpStatus: null, latencyMs: null, excerpt: null, errorClass: "connect", error: err.message };
     return { ...base, status: "down", httpStatus: null, latencyMs: null, excerpt: null, ...classifyFailure(err) };
   }
   const needsBody = Boolean(spec.keyword || spec.jsonAssertion) || !statusExpected(response.status, spec.expectedStatus);
@@ -188,10 +231,10 @@ async function checkTcp(spec: CheckSpec, region: Region, started: number): Promi
 }
 
 /** Check one monitor once from this region. Never throws: every failure is a result. */
-export async function runCheck(spec: CheckSpec, region: Region): Promise<CheckResult> {
+export async function runCheck(spec: CheckSpec, region: Region, options: CheckOptions = { allowPrivate: false }): Promise<CheckResult> {
   const started = Date.now();
   try {
-    return spec.type === "tcp" ? await checkTcp(spec, region, started) : await checkHttp(spec, region, started);
+    return spec.type === "tcp" ? await checkTcp(spec, region, started) : await checkHttp(spec, region, started, options);
   } catch (err) {
     return { monitorId: spec.monitorId, region, checkedAt: started, status: "down", httpStatus: null, latencyMs: null, excerpt: null, errorClass: "internal", error: String(err) };
   }

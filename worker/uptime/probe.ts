@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { allowPrivate } from "../alerts/deliver";
 import { mapLimit } from "../lib/chunks";
 import { runCheck, type CheckResult, type CheckSpec } from "./check";
 import type { Region } from "./schema";
@@ -14,7 +15,8 @@ export const PROBE_CONCURRENCY = 6;
  */
 export class Probe extends DurableObject<Env> {
   async run(region: Region, specs: CheckSpec[]): Promise<CheckResult[]> {
-    return mapLimit(specs.slice(0, CHECKS_PER_PROBE_CALL), PROBE_CONCURRENCY, (spec) => runCheck(spec, region));
+    const options = { allowPrivate: allowPrivate(this.env) };
+    return mapLimit(specs.slice(0, CHECKS_PER_PROBE_CALL), PROBE_CONCURRENCY, (spec) => runCheck(spec, region, options));
   }
 }
 
