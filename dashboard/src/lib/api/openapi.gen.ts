@@ -123,6 +123,9 @@ export interface Schemas {
       apdexThresholdMs: number;
       logsHotDays: number;
       logsRetentionDays: number;
+      eventsRetentionDays: number;
+      checksRetentionDays: number;
+      transactionsRetentionDays: number;
     };
     createdAt: string;
   };
@@ -139,6 +142,27 @@ export interface Schemas {
     apdexThresholdMs?: number;
     logsHotDays?: number;
     logsRetentionDays?: number;
+    eventsRetentionDays?: number;
+    checksRetentionDays?: number;
+    transactionsRetentionDays?: number;
+  };
+  "ProjectExport": {
+    format: "vigil-export/1";
+    exportedAt: string;
+    project: Schemas["Project"];
+    issues: Array<Record<string, unknown>>;
+    events: Array<{
+      eventId: string;
+      issueId: number | null;
+      projectId: number;
+      attachments: Array<{
+        name: string;
+        size: number;
+        contentType: string;
+      }>;
+      event: Record<string, unknown>;
+    }>;
+    next?: string;
   };
   "ProjectKey": {
     id: string;
@@ -836,5 +860,25 @@ export interface Schemas {
         failureRate: number | null;
       };
     }>;
+  };
+  "DeadLetterList": {
+    data: Array<Schemas["DeadLetter"]>;
+    nextCursor: string | null;
+  };
+  "DeadLetter": {
+    key: string;
+    id: string;
+    kind: string | null;
+    eventId: string | null;
+    attempts: number;
+    deadAt: string;
+    message: Record<string, unknown> | null;
+  };
+  "ReplayResult": {
+    replayed: number;
+    skipped: number;
+  };
+  "ReplayDeadLetters": {
+    keys?: Array<string>;
   };
 }
