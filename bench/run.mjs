@@ -12,6 +12,7 @@ import { benchProcessingAlone, benchRoutesQuery, benchTransactions, printProcess
 import { benchLogIngest, benchLogSearch, printLogIngest, printLogSearch } from "./logs.mjs";
 import { benchTimeline, printTimeline } from "./timeline.mjs";
 import { benchSideBySide, printSideBySide } from "./bugsink.mjs";
+import { printSoak, setUpSoak, soak, startSoakVigil } from "./soak.mjs";
 
 const ORIGIN_HEADER = (base) => ({ origin: base, "content-type": "application/json" });
 
@@ -130,5 +131,21 @@ if (process.env.BENCH_BUGSINK === "1") {
   printSideBySide(bugsink);
 }
 
+// Load and soak, only with BENCH_SOAK=1: mixed envelopes into a fresh Vigil, then every accepted item counted back
+// and the worker's memory. 2 minutes at 20 operations/s unless SOAK_SECONDS / SOAK_RATE say otherwise; the
+// 10-minute form with its ramp is `node bench/soak.mjs`.
+let soakResult;
+if (process.env.BENCH_SOAK === "1") {
+  const soakVigil = await startSoakVigil();
+  try {
+    const { cookie, projects } = await setUpSoak(soakVigil.base);
+    soakResult = await soak({ base: soakVigil.base, cookie, projects, state: soakVigil.state, seconds: Number(process.env.SOAK_SECONDS ?? 120), rate: Number(process.env.SOAK_RATE ?? 20) });
+  } finally {
+    await soakVigil.stop();
+  }
+  console.log("\nLoad and soak:");
+  printSoak(soakResult);
+}
+
 mkdirSync("bench/results", { recursive: true });
-writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone, uptime: { rounds: uptimeRounds, alert: uptimeAlert }, crons: { pings: cronPings, idle: cronIdle, detection: cronDetection }, performance: { transactions: perfTransactions, alone: perfAlone, routes: perfRoutes }, logs: { ingest: logIngest, search: logSearch }, timeline, bugsink }, null, 2));
+writeFileSync(`bench/results/${date}.json`, JSON.stringify({ machine, date, rows, ingest, alerting, processingAlone, uptime: { rounds: uptimeRounds, alert: uptimeAlert }, crons: { pings: cronPings, idle: cronIdle, detection: cronDetection }, performance: { transactions: perfTransactions, alone: perfAlone, routes: perfRoutes }, logs: { ingest: logIngest, search: logSearch }, timeline, bugsink, soak: soakResult }, null, 2));
