@@ -5,6 +5,7 @@ import { createDb } from "../db/client";
 import { describeSchedule, nextExpected, slotOf } from "./schedule";
 import { initialState, nextAlarm, onCheckin, onTick, type CheckinInput, type CronAlert, type CronConfig, type MachineState, type Step } from "./machine";
 import { cronMonitors, storedCheckinId } from "./schema";
+import { withFaults } from "../lib/faults";
 
 type MonitorRow = typeof cronMonitors.$inferSelect;
 
@@ -52,6 +53,11 @@ export async function ingestCollapsed(d1: D1Database, now: number): Promise<bool
  * It writes the check-in rows and the monitor's state to D1 and raises the alerts.
  */
 export class CronMonitor extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    // D1 behind the storage layer's fault seam in tests (worker/lib/faults.ts); `env` itself otherwise.
+    super(ctx, withFaults(env));
+  }
+
   private async load(monitorId: number): Promise<{ monitor: MonitorRow; state: MachineState } | null> {
     const monitor = await createDb(this.env.DB).select().from(cronMonitors).where(eq(cronMonitors.id, monitorId)).get();
     if (!monitor) {

@@ -73,7 +73,7 @@ function faultyD1(d1: D1Database): D1Database {
       get(target, prop) {
         if (prop === "bind") return (...values: unknown[]) => wrap(target.bind(...values), sql);
         if (prop === "run" || prop === "all" || prop === "first" || prop === "raw") {
-          return (...args: unknown[]) => {
+          return async (...args: unknown[]) => {
             check(sql);
             return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
           };
@@ -90,7 +90,7 @@ function faultyD1(d1: D1Database): D1Database {
     get(target, prop) {
       if (prop === "prepare") return (query: string) => wrap(target.prepare(query), query);
       if (prop === "batch") {
-        return (statements: D1PreparedStatement[]) => {
+        return async (statements: D1PreparedStatement[]) => {
           const texts = statements.map((s) => sqlOf.get(s) ?? "");
           const writes = texts.filter(isWrite);
           check(writes.length ? writes.join(";") : texts.join(";"));
@@ -109,7 +109,7 @@ function faultyR2(r2: R2Bucket): R2Bucket {
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
+      return async (...args: unknown[]) => {
         const first = args[0];
         trip("r2", `${String(prop)} ${typeof first === "string" ? first : JSON.stringify(first ?? "")}`);
         return (value as (...a: unknown[]) => unknown).apply(target, args);

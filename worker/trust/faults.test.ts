@@ -1,7 +1,9 @@
-import { createExecutionContext, createMessageBatch, env, getQueueResult, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, env, getQueueResult, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import worker from "../index";
 import { armFault, clearFaults, firedFaults } from "../lib/faults";
+import { cronObject } from "../crons/checkin";
+import type { CronMonitor } from "../crons/monitor-object";
 import { logStore } from "../logs/storage";
 import { keyOf, withProject } from "../test/client";
 import homeTransaction from "../test/fixtures/tx-home.envelope?raw";
@@ -212,6 +214,31 @@ describe("the log archive under faults", () => {
     expect(await matching()).toBe(12_000);
     const first = (await store.search(project.id, { q: "order", from: old - 60_000, to: Date.now(), limit: 1 })).lines[0]!;
     expect(first.body).toBe("order 11999 shipped");
+  });
+});
+
+describe("cron deadlines under faults", () => {
+  it("D1 fails while the monitor's object records a missed run: nothing half-saved, and the next alarm records it and alerts once", async () => {
+    const { client, project } = await withProject("faults-cron");
+    const cron = (await client.post(`/projects/${project.id}/crons`, { slug: "nightly", schedule: { type: "interval", value: 1, unit: "day" }, checkinMargin: 1 })).body as { id: number };
+    expect((await SELF.fetch(`http://localhost:8787/ping/${keyOf(project.dsn)}/nightly`)).status).toBe(200);
+    const expected = Date.parse((await client.get(`/crons/${cron.id}`)).body.nextExpectedAt);
+    const object = cronObject(env, cron.id);
+    const missed = async () => (await client.get(`/crons/${cron.id}/checkins?status=missed`)).body.data as unknown[];
+
+    armFault({ target: "d1.write", matching: "cron_checkins" });
+    // Called inside the object (an exception escaping an RPC call is reported by the test pool as unhandled).
+    await runInDurableObject(object, async (instance: CronMonitor) => {
+      await expect(instance.tick(cron.id, expected + 2 * 60_000)).rejects.toThrow(/injected fault/);
+    });
+    expect(firedFaults()).toBe(1);
+    expect(await missed()).toEqual([]);
+    expect((await client.get(`/crons/${cron.id}`)).body.state).not.toBe("missed");
+
+    await object.tick(cron.id, expected + 3 * 60_000);
+    await object.tick(cron.id, expected + 4 * 60_000);
+    expect(await missed()).toHaveLength(1);
+    expect((await client.get(`/crons/${cron.id}`)).body.state).toBe("missed");
   });
 });
 
