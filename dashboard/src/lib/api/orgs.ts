@@ -25,6 +25,9 @@ export const getOrganization = (slug: string, options: Signal = {}) => request<O
 export const updateOrganization = (slug: string, body: UpdateOrganizationRequest) =>
 	request<Organization>(org(slug), { method: 'PATCH', body });
 
+/** owner; deletes every project in it too. */
+export const deleteOrganization = (slug: string) => request<void>(org(slug), { method: 'DELETE' });
+
 export const listMembers = (slug: string, options: Signal = {}) =>
 	request<ListResponse<Member>>(`${org(slug)}/members`, options);
 

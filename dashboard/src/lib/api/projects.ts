@@ -1,5 +1,5 @@
 // Projects and their DSN keys.
-import { request, type Signal } from './client.ts';
+import { API_BASE, request, type Signal } from './client.ts';
 import type {
 	NewProjectKeyRequest,
 	NewProjectRequest,
@@ -26,6 +26,9 @@ export const updateProject = (id: number, body: UpdateProjectRequest) =>
 
 /** admin+ */
 export const deleteProject = (id: number) => request<void>(project(id), { method: 'DELETE' });
+
+/** admin+; a JSON file download (project, issues, every event), opened as a plain link so the browser saves it. */
+export const projectExportUrl = (id: number) => `${API_BASE}${project(id)}/export`;
 
 export const listProjectKeys = (id: number, options: Signal = {}) =>
 	request<ListResponse<ProjectKey>>(`${project(id)}/keys`, options);

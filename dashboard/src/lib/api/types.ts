@@ -55,6 +55,12 @@ export interface ProjectSettings {
 	logsHotDays: number;
 	/** Days log lines are kept at all, hot and archived. */
 	logsRetentionDays: number;
+	/** Days error and performance events (with their attachments) are kept; an issue goes with its last event. */
+	eventsRetentionDays: number;
+	/** Days the hourly uptime check history is kept (raw checks are folded into it after 48 hours). */
+	checksRetentionDays: number;
+	/** Days stored transactions (traces) are kept; the performance rollups are kept by resolution. */
+	transactionsRetentionDays: number;
 }
 
 export type ProjectKeyStatus = 'active' | 'revoked';
@@ -225,6 +231,12 @@ export interface UpdateProjectRequest {
 	logsHotDays?: number;
 	/** 1..400 */
 	logsRetentionDays?: number;
+	/** 1..400 */
+	eventsRetentionDays?: number;
+	/** 7..400 */
+	checksRetentionDays?: number;
+	/** 1..90 */
+	transactionsRetentionDays?: number;
 }
 
 export interface NewProjectKeyRequest {

@@ -65,6 +65,11 @@ class Session {
 		else this.organizations[index] = org;
 	}
 
+	/** After the organization was deleted. */
+	removeOrganization(slug: string): void {
+		this.organizations = this.organizations.filter((o) => o.slug !== slug);
+	}
+
 	clear(): void {
 		this.user = null;
 		this.organizations = [];
