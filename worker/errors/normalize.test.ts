@@ -46,6 +46,11 @@ describe("normalizeEvent", () => {
     expect(e.tags).toEqual([["a", "b"]]);
   });
 
+  it.each(["__proto__", "constructor", "toString", "hasOwnProperty"])("a level of %j is not a level (found by worker/trust/fuzz.test.ts)", (level) => {
+    expect(normalizeEvent({ message: "m", level }, "e".repeat(32), NOW).level).toBe("info");
+    expect(normalizeEvent({ level, exception: { values: [{ type: "E" }] } }, "e".repeat(32), NOW).level).toBe("error");
+  });
+
   it("trims huge strings and long lists, and notes it", () => {
     const e = normalizeEvent({ message: "m", extra: { blob: "x".repeat(MAX_STRING * 3), list: Array.from({ length: 500 }, (_, i) => i) } }, "d".repeat(32), NOW);
     const extra = e.extra as { blob: string; list: number[] };

@@ -180,7 +180,9 @@ export function normalizeEvent(raw: Record<string, unknown>, eventId: string, re
     errors.push({ type: "past_timestamp", name: "timestamp", value: raw.timestamp });
     ts = receivedAtMs;
   }
-  const level = LEVELS[String(raw.level ?? "").toLowerCase()] ?? (raw.exception ? "error" : "info");
+  // Own keys only: "__proto__" or "constructor" as a level must not become an object (it broke the event insert).
+  const levelKey = String(raw.level ?? "").toLowerCase();
+  const level = (Object.hasOwn(LEVELS, levelKey) ? LEVELS[levelKey] : undefined) ?? (raw.exception ? "error" : "info");
   const ex = exceptions(trimmed.exception);
   const breadcrumbsRaw = Array.isArray(trimmed.breadcrumbs) ? trimmed.breadcrumbs : isObject(trimmed.breadcrumbs) ? trimmed.breadcrumbs.values : [];
   const breadcrumbs = (Array.isArray(breadcrumbsRaw) ? breadcrumbsRaw.filter(isObject) : []).slice(-MAX_BREADCRUMBS);
