@@ -77,6 +77,7 @@ export function soak(options: {
   seconds: number;
   rate: number;
   concurrency?: number;
+  verifyConcurrency?: number;
   sampleSeconds?: number;
   memoryBound?: number;
   drainSeconds?: number;

@@ -623,12 +623,12 @@ export async function verify({ base, cookie, ledgers, since, concurrency = 4 }) 
  * Load, drain, verify, judge memory: the result printSoak() prints. `projects` from setUpSoak(); `state` is the
  * Vigil's persist directory (to find its workerd). Both bounds of the load (count and time) come from `seconds`.
  */
-export async function soak({ base, cookie, projects, state, seconds, rate, concurrency = 4, sampleSeconds = 5, memoryBound = 0.25, drainSeconds = 300, onProgress }) {
+export async function soak({ base, cookie, projects, state, seconds, rate, concurrency = 4, verifyConcurrency = concurrency, sampleSeconds = 5, memoryBound = 0.25, drainSeconds = 300, onProgress }) {
   const since = Date.now() - 60_000;
   const load = await runLoad({ base, projects, seconds, rate, concurrency, state, sampleSeconds, onProgress });
   const drained = await drain({ base, cookie, ledgers: load.ledgers, maxSeconds: drainSeconds });
   const afterDrain = vigilMemory(state);
-  const verified = await verify({ base, cookie, ledgers: load.ledgers, since, concurrency });
+  const verified = await verify({ base, cookie, ledgers: load.ledgers, since, concurrency: verifyConcurrency });
   const memory = { ...memoryVerdict(load.memory, { bound: memoryBound }), afterDrain: afterDrain?.rss ?? null };
   const { ledgers, memory: memorySamples, ...rest } = load;
   return { ...rest, drained, verified, memory, memorySamples: memorySamples.map((s) => ({ t: Math.round(s.t), rss: Math.round(s.rss), proxy: s.proxy === null ? null : Math.round(s.proxy) })), loadAverage: os.loadavg() };
@@ -637,9 +637,10 @@ export async function soak({ base, cookie, projects, state, seconds, rate, concu
 /**
  * Step the rate up (each step `stepSeconds` on the given Vigil's projects) until a step falls short of its rate,
  * gets a 429 or 5xx, its p95 exceeds `maxP95` ms, or the queue is still behind `drainSeconds` after it.
- * Answers the steps and the highest rate that held.
+ * Answers the steps and the highest rate that held. The p95 bound is a second, not less: on a 2-core machine
+ * shared with other work, p95 swings by hundreds of ms with the neighbours while the median stays put.
  */
-export async function findSustainableRate({ base, cookie, projects, state, rates = [20, 40, 60, 80, 120, 160, 240, 320], stepSeconds = 15, concurrency = 8, maxP95 = 500, drainSeconds = 10, log = () => {} }) {
+export async function findSustainableRate({ base, cookie, projects, state, rates = [20, 40, 60, 80, 120, 160, 240, 320], stepSeconds = 15, concurrency = 8, maxP95 = 1000, drainSeconds = 10, log = () => {} }) {
   const ledgers = projects.map(newLedger);
   const steps = [];
   let best = null;

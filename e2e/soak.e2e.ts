@@ -33,7 +33,7 @@ afterAll(async () => {
 describe('load and soak (short form)', () => {
   test('a minute of mixed load: everything accepted is stored, counted once, and memory stays flat', async () => {
     const { cookie, projects } = await setUpSoak(vigil.base);
-    const r = await soak({ base: vigil.base, cookie, projects, state: vigil.state, seconds: SECONDS, rate: RATE, concurrency: 4, sampleSeconds: 3, memoryBound: MEMORY_BOUND, drainSeconds: 45 });
+    const r = await soak({ base: vigil.base, cookie, projects, state: vigil.state, seconds: SECONDS, rate: RATE, concurrency: 4, verifyConcurrency: 8, sampleSeconds: 3, memoryBound: MEMORY_BOUND, drainSeconds: 45 });
     printSoak(r);
 
     // The load happened, and Vigil neither refused nor broke under it.
