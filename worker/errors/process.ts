@@ -88,6 +88,33 @@ function retryLater(message: Message<EventMessage>, err: unknown): void {
 }
 
 /**
+ * Store the batch in one go; if that fails, each event alone, so one event D1 refuses does not send the whole
+ * batch (other projects' events too) back to the queue. Storing is idempotent, and an event row the failed
+ * attempt already wrote is finished (`retry`). Null: that event is retried.
+ */
+async function storeEachIfBatchFails(db: Db, prepared: Prepared[]): Promise<(StoredEvent | null)[]> {
+  try {
+    return await storeEvents(db, prepared.map((p) => p.item));
+  } catch (err) {
+    if (prepared.length === 1) {
+      retryLater(prepared[0]!.message, err);
+      return [null];
+    }
+    console.error(`storing a batch of ${prepared.length} events failed; storing them one by one:`, err);
+  }
+  const stored: (StoredEvent | null)[] = [];
+  for (const p of prepared) {
+    try {
+      stored.push((await storeEvents(db, [{ ...p.item, retry: true }]))[0]!);
+    } catch (err) {
+      retryLater(p.message, err);
+      stored.push(null);
+    }
+  }
+  return stored;
+}
+
+/**
  * The queue handler for `event` messages: prepare up to BATCH_CONCURRENCY at a time (a bad event is retried
  * alone), write all prepared events in three D1 round trips, then raise alerts and acknowledge.
  */
@@ -105,13 +132,7 @@ export async function processEventBatch(messages: Message<EventMessage>[], env: 
     }
   });
 
-  let stored: StoredEvent[];
-  try {
-    stored = await storeEvents(db, prepared.map((p) => p.item));
-  } catch (err) {
-    for (const p of prepared) retryLater(p.message, err);
-    return;
-  }
+  const stored = await storeEachIfBatchFails(db, prepared);
   // Deploy markers: a failure here must not make the events be stored again.
   await recordReleases(
     env.DB,
@@ -119,9 +140,10 @@ export async function processEventBatch(messages: Message<EventMessage>[], env: 
   ).catch((err) => console.error("recording releases failed:", err));
   const alerts = new AlertContext(db, env);
   for (const [i, p] of prepared.entries()) {
+    const result = stored[i];
+    if (!result) continue; // retried
     const body = p.message.body;
     if (body.staged) await env.BLOBS.delete(body.staged).catch(() => undefined);
-    const result = stored[i]!;
     const { event, grouping } = p.item;
     const processed: ProcessedEvent = {
       ...result,

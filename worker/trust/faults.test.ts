@@ -80,10 +80,11 @@ describe("error events under storage faults", () => {
   it("the write of issues, links and counters fails: nothing half-done, and the redelivery stores each event once", async () => {
     const { project } = await withProject("faults-d1");
     const messages = errorMessages(project.id, ["cart", "cart", "cart", "checkout"]);
-    // The one transaction that upserts issues and adds every counter (it is the batch that writes issue_hourly).
-    armFault({ target: "d1.write", matching: "issue_hourly" });
+    // The one transaction that upserts issues and adds every counter (it is the batch that writes issue_hourly),
+    // failing for the whole batch and then for each event alone.
+    armFault({ target: "d1.write", matching: "issue_hourly", times: 5 });
     const retried = await deliver(messages);
-    expect(firedFaults()).toBe(1);
+    expect(firedFaults()).toBe(5);
     expect(retried).toHaveLength(4);
     // The event rows were written before the failure; none of them is linked or counted yet.
     expect(await unlinked(project.id)).toBe(4);
@@ -100,12 +101,27 @@ describe("error events under storage faults", () => {
     expect(await unlinked(project.id)).toBe(0);
   });
 
+  it("one event D1 refuses does not hold back the rest of its batch: the others are stored, it alone is retried", async () => {
+    const { project } = await withProject("faults-poison");
+    const messages = errorMessages(project.id, ["m", "n", "m", "o", "n"]);
+    // The batch's write fails, then the first event's write alone: the four others go through one by one.
+    armFault({ target: "d1.write", matching: "issue_hourly", times: 2 });
+    const retried = await deliver(messages);
+    expect(retried.map((m) => m.id)).toEqual([messages[0]!.id]);
+    expect(Object.values(await issueCounts(project.id)).reduce((n, c) => n + c.count, 0)).toBe(4);
+    await deliverUntilDone(retried);
+    const counts = await issueCounts(project.id);
+    expect(Object.values(counts).map((c) => c.count).sort()).toEqual([1, 2, 2]);
+    for (const c of Object.values(counts)) expect(c.events).toBe(c.count);
+  });
+
   it("D1 refuses the event rows: everything is retried and then stored once", async () => {
     const { project } = await withProject("faults-rows");
     const messages = errorMessages(project.id, ["a", "b", "a"]);
-    armFault({ target: "d1.write", matching: 'insert into "events"', times: 2 });
-    expect(await deliverUntilDone(messages)).toBe(3);
-    expect(firedFaults()).toBe(2);
+    // Down for the first delivery: the batch's insert and each event's alone.
+    armFault({ target: "d1.write", matching: 'insert into "events"', times: 4 });
+    expect(await deliverUntilDone(messages)).toBe(2);
+    expect(firedFaults()).toBe(4);
     const counts = await issueCounts(project.id);
     expect(Object.values(counts).map((c) => c.count).sort()).toEqual([1, 2]);
     expect(await unlinked(project.id)).toBe(0);
