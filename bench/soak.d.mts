@@ -33,6 +33,7 @@ export interface MemoryVerdict {
   end?: number;
   peak?: number;
   growth?: number;
+  kibPerRequest?: number | null;
   bound?: number;
   flat?: boolean;
   pids?: number[];

@@ -284,13 +284,14 @@ export async function runLoad({ base, projects, seconds, rate, concurrency = 4, 
   };
 
   const memory = [];
+  const requestsSoFar = () => KINDS.reduce((n, k) => n + perKind[k].requests, 0);
   const started = performance.now();
   const end = started + seconds * 1000;
   let stopSampling = false;
   const sampler = (async () => {
     while (!stopSampling) {
       const m = vigilMemory(state);
-      if (m) memory.push({ t: (performance.now() - started) / 1000, ...m });
+      if (m) memory.push({ t: (performance.now() - started) / 1000, n: requestsSoFar(), ...m });
       onProgress?.({ t: (performance.now() - started) / 1000, units, perKind });
       for (let waited = 0; waited < sampleSeconds * 1000 && !stopSampling; waited += 250) await sleep(250);
     }
@@ -316,7 +317,7 @@ export async function runLoad({ base, projects, seconds, rate, concurrency = 4, 
   stopSampling = true;
   await sampler;
   const last = vigilMemory(state);
-  if (last) memory.push({ t: elapsed, ...last });
+  if (last) memory.push({ t: elapsed, n: requestsSoFar(), ...last });
 
   const all = KINDS.flatMap((k) => perKind[k].latencies).sort((a, b) => a - b);
   const kinds = Object.fromEntries(
@@ -426,7 +427,9 @@ export function memoryVerdict(samples, { bound = 0.25 } = {}) {
   const end = samples.at(-1);
   const peak = Math.max(...samples.map((s) => s.rss), ...samples.map((s) => s.hwm));
   const growth = (end.rss - warm.rss) / warm.rss;
-  return { measured: true, start: start.rss, warm: warm.rss, warmAt: warm.t, end: end.rss, peak, growth, bound, flat: growth < bound, pids: [...new Set(samples.flatMap((s) => s.pids))], proxy: { warm: warm.proxy, end: end.proxy } };
+  // KiB of RSS per request after warm-up: comparable between runs of different lengths and rates.
+  const kibPerRequest = end.n > warm.n ? ((end.rss - warm.rss) * 1024) / (end.n - warm.n) : null;
+  return { measured: true, start: start.rss, warm: warm.rss, warmAt: warm.t, end: end.rss, peak, growth, kibPerRequest, bound, flat: growth < bound, pids: [...new Set(samples.flatMap((s) => s.pids))], proxy: { warm: warm.proxy, end: end.proxy } };
 }
 
 // ------------------------------------------------------------------------------------------------------------
@@ -657,6 +660,54 @@ export async function findSustainableRate({ base, cookie, projects, state, rates
   return { steps, best };
 }
 
+/**
+ * The control for the memory figures: the do-nothing Worker (bench/baseline) under the same `wrangler dev`, sent the
+ * same error and transaction envelopes at `rate` requests a second for `seconds`. What its workerd's RSS does is the
+ * runtime's and wrangler dev's own behaviour, with no Vigil code in it.
+ */
+export async function controlMemory({ seconds = 120, rate = 40, concurrency = 4, sampleSeconds = 5 } = {}) {
+  const w = await startWorker({ config: "bench/baseline/wrangler.toml" });
+  try {
+    const samples = [];
+    let n = 0;
+    const started = performance.now();
+    const end = started + seconds * 1000;
+    let stop = false;
+    const sampler = (async () => {
+      while (!stop) {
+        const m = vigilMemory(w.state);
+        if (m) samples.push({ t: (performance.now() - started) / 1000, n, ...m });
+        for (let waited = 0; waited < sampleSeconds * 1000 && !stop; waited += 250) await sleep(250);
+      }
+    })();
+    let next = 0;
+    const count = Math.floor(seconds * rate);
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (;;) {
+          const i = next++;
+          if (i >= count) return;
+          const due = started + (i / rate) * 1000;
+          if (due > performance.now()) await sleep(due - performance.now());
+          if (performance.now() >= end) return;
+          const body = i % 2 ? errorEnvelope("alpha-1", i % 6, hex(16), i) : transactionEnvelope(i, hex(16), hex(16));
+          const res = await fetch(`${w.base}/api/1/envelope/`, { method: "POST", headers: sdkHeaders("0".repeat(32)), body });
+          await res.arrayBuffer();
+          n += 1;
+        }
+      }),
+    );
+    stop = true;
+    await sampler;
+    const last = vigilMemory(w.state);
+    if (last) samples.push({ t: (performance.now() - started) / 1000, n, ...last });
+    return { requests: n, seconds: (performance.now() - started) / 1000, memory: memoryVerdict(samples) };
+  } finally {
+    w.stop();
+    setTimeout(() => rmSync(w.state, { recursive: true, force: true }), 2000);
+  }
+}
+
 // ------------------------------------------------------------------------------------------------------------
 
 const f1 = (x) => (x === null || x === undefined ? "–" : x.toFixed(1));
@@ -676,7 +727,7 @@ export function printSoak(r) {
   const m = r.memory;
   if (m.measured) {
     console.log(
-      `\nVigil's workerd RSS (pid ${m.pids.join(", ")}): start ${m.start.toFixed(0)} MiB, after the first third (${m.warmAt.toFixed(0)} s) ${m.warm.toFixed(0)} MiB, end ${m.end.toFixed(0)} MiB, peak ${m.peak.toFixed(0)} MiB, after the drain ${f1(m.afterDrain)} MiB; growth after warm-up ${(m.growth * 100).toFixed(1)}% (bound ${(m.bound * 100).toFixed(0)}%: ${m.flat ? "flat" : "NOT flat"})`,
+      `\nVigil's workerd RSS (pid ${m.pids.join(", ")}): start ${m.start.toFixed(0)} MiB, after the first third (${m.warmAt.toFixed(0)} s) ${m.warm.toFixed(0)} MiB, end ${m.end.toFixed(0)} MiB, peak ${m.peak.toFixed(0)} MiB, after the drain ${f1(m.afterDrain)} MiB; growth after warm-up ${(m.growth * 100).toFixed(1)}%, ${f1(m.kibPerRequest)} KiB a request (bound ${(m.bound * 100).toFixed(0)}%: ${m.flat ? "flat" : "NOT flat"})`,
     );
     if (m.proxy.end !== null) console.log(`wrangler dev's proxy workerd in front of it: ${f1(m.proxy.warm)} → ${f1(m.proxy.end)} MiB`);
   } else console.log("\nworkerd RSS: not measured (no /proc, or its process was not found)");
@@ -739,8 +790,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   console.log(`Finished ${new Date().toISOString()}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
   printSoak(result);
+  // The control: the same runtime with no Vigil in it, at the soak's request rate (SOAK_CONTROL=0 skips it).
+  let control = null;
+  if (process.env.SOAK_CONTROL !== "0") {
+    control = await controlMemory({ seconds: 120, rate: Math.round(result.requestsPerSecond) });
+    const c = control.memory;
+    if (c.measured) console.log(`\nControl, the do-nothing Worker under the same wrangler dev, ${control.requests} envelopes in ${control.seconds.toFixed(0)} s: RSS start ${c.start.toFixed(0)} MiB, after the first third ${c.warm.toFixed(0)} MiB, end ${c.end.toFixed(0)} MiB, peak ${c.peak.toFixed(0)} MiB; ${f1(c.kibPerRequest)} KiB a request after warm-up`);
+  }
   const date = new Date().toISOString().slice(0, 10);
   mkdirSync("bench/results", { recursive: true });
-  (await import("node:fs")).writeFileSync(`bench/results/${date}-soak.json`, JSON.stringify({ machine, date, ramp, result }, null, 2));
+  (await import("node:fs")).writeFileSync(`bench/results/${date}-soak.json`, JSON.stringify({ machine, date, ramp, result, control }, null, 2));
   if (result.verified.problems.length || !result.memory.flat) process.exitCode = 1;
 }
