@@ -14,7 +14,7 @@ import { printSoak, setUpSoak, soak, startSoakVigil, type SoakVigil } from '../b
 // machine sustains (docs/benchmarks.md, "Soak"), so a slow machine still keeps up and the counts are exact.
 const SECONDS = 60;
 const RATE = 12;
-// A minute is short for memory: under `wrangler dev` even the do-nothing Worker's workerd grows by about 26 KB a
+// A minute is short for memory: under `wrangler dev` even the do-nothing Worker's workerd grows by about 25 KiB a
 // request until V8 collects at about 370 MiB (docs/reliability.md), and Vigil's grew 36–45% after the first third of
 // this minute. So the short form only catches a gross leak (RSS doubling after warm-up); the 10-minute long form
 // is the measure.
