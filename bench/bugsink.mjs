@@ -6,7 +6,8 @@
 // Bugsink is installed from PyPI into a venv under .wrangler/ (git-ignored; bench/bugsink/server.mjs); Vigil is the
 // Worker of the commit checked out (HEAD, without uncommitted edits in this shared checkout), bundled once and run
 // by `wrangler dev` (workerd, local D1/R2/Queues; the queue consumer in the same process, as `npm start`).
-// Run alone with `node bench/bugsink.mjs`; part of `npm run bench` only with BENCH_BUGSINK=1 (it needs PyPI).
+// Run alone with `node bench/bugsink.mjs` (BENCH_BUGSINK_COUNT=3000, BENCH_BUGSINK_ORDER=bugsink,vigil to reverse the
+// order); part of `npm run bench` only with BENCH_BUGSINK=1 (it installs Bugsink from PyPI).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -193,10 +194,13 @@ async function measure(system, bodies, { seconds, concurrency }) {
   const processSeconds = (done.at - started) / 1000;
   await sleep(3000); // anything counted twice or late shows up here
   const final = await system.counts();
+  // Memory kept after the work is done (idle again): what grew during the run and was not given back.
+  const after = await idleMemory(system.roots);
   return {
     loadAtStart,
     idle,
     peak,
+    after,
     sent: row.requests,
     statuses,
     accepted,
@@ -272,6 +276,7 @@ export function printSideBySide(r) {
   row("stored 3 s later", (s) => String(s.final.events));
   row("idle RSS / PSS, MiB (whole process tree)", (s) => `${mib(s.idle.rssKiB)} / ${mib(s.idle.pssKiB)}`);
   row("peak RSS / PSS, MiB (whole process tree)", (s) => `**${mib(s.peak.peakRssKiB)}** / ${mib(s.peak.peakPssKiB)}`);
+  row("RSS / PSS 3 s after the last event was stored, MiB", (s) => `${mib(s.after.rssKiB)} / ${mib(s.after.pssKiB)}`);
   row("processes at peak RSS", (s) => breakdown(s.peak.atPeak));
   row("idle processes", (s) => breakdown(s.idle.byName));
   for (const [n, s] of systems) console.log(`\n${n} setup: ${s.setup.join("; ")}`);
@@ -279,8 +284,9 @@ export function printSideBySide(r) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const count = Number(process.env.BENCH_BUGSINK_COUNT ?? 3000);
-  const result = await benchSideBySide({ count });
+  const order = (process.env.BENCH_BUGSINK_ORDER ?? "vigil,bugsink").split(",");
+  const result = await benchSideBySide({ count, order });
   printSideBySide(result);
   mkdirSync("bench/results", { recursive: true });
-  writeFileSync(`bench/results/${result.date.slice(0, 10)}-bugsink.json`, JSON.stringify(result, null, 2));
+  writeFileSync(`bench/results/${result.date.replace(/:/g, "-").slice(0, 19)}-bugsink.json`, JSON.stringify(result, null, 2));
 }
