@@ -4,6 +4,7 @@ An alternative to sentry-sdk's `enable_logs=True`, for teams that already run
 OpenTelemetry. The endpoint and key are derived from the same Vigil DSN.
 """
 
+# [otlp]
 from opentelemetry._logs import set_logger_provider
 from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
 from opentelemetry.sdk._logs import LoggerProvider
@@ -30,3 +31,4 @@ def otlp_logging_handler(dsn: str, service_name: str = "shop") -> dict:
         "class": "opentelemetry.instrumentation.logging.handler.LoggingHandler",
         "logger_provider": provider,
     }
+# [/otlp]

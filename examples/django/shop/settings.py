@@ -102,9 +102,6 @@ LOGGING = {
 }
 
 # --- Vigil -------------------------------------------------------------------
-# The official Sentry SDK, pointed at Vigil. DjangoIntegration and LoggingIntegration
-# are enabled automatically; nothing is sent unless VIGIL_DSN is set.
-VIGIL_DSN = os.environ.get("VIGIL_DSN", "")
 # How `logging` records reach Vigil as log lines, one of:
 #   "sdk"  sentry-sdk's own logs (enable_logs=True), linked to the request's trace (the default);
 #   "otlp" OpenTelemetry's OTLP/HTTP exporter (shop/otel.py), for apps that already use OpenTelemetry;
@@ -114,6 +111,11 @@ VIGIL_DSN = os.environ.get("VIGIL_DSN", "")
 VIGIL_LOGS = os.environ.get("VIGIL_LOGS", "otlp" if os.environ.get("VIGIL_OTLP_LOGS") == "1" else "sdk")
 if VIGIL_LOGS not in {"sdk", "otlp", "http", "off"}:
     raise ImproperlyConfigured(f"VIGIL_LOGS must be sdk, otlp, http or off, not {VIGIL_LOGS!r}")
+
+# [sentry]
+# The official Sentry SDK, pointed at Vigil. DjangoIntegration and LoggingIntegration
+# are enabled automatically; nothing is sent unless VIGIL_DSN is set.
+VIGIL_DSN = os.environ.get("VIGIL_DSN", "")
 
 if VIGIL_DSN:
     sentry_sdk.init(
@@ -136,7 +138,9 @@ if VIGIL_DSN:
     # store.reports logs an error just before the exception it describes is raised; the
     # exception is the issue, so that logger's records stay log lines and not a second event.
     ignore_logger("store.reports")
+    # [/sentry]
 
+    # [log-handlers]
     if VIGIL_LOGS == "otlp":
         from shop.otel import otlp_logging_handler
 
@@ -145,3 +149,4 @@ if VIGIL_DSN:
     elif VIGIL_LOGS == "http":
         LOGGING["handlers"]["vigil"] = {"class": "shop.vigil_logging.VigilHandler", "dsn": VIGIL_DSN, "service": "shop"}
         LOGGING["root"]["handlers"].append("vigil")
+    # [/log-handlers]

@@ -14,5 +14,7 @@ urlpatterns = [
     path("suppliers/feed/", views.supplier_feed, name="supplier-feed"),
     path("inventory/sync/", views.inventory_sync, name="inventory-sync"),
     path("payments/webhook/", views.payment_webhook, name="payment-webhook"),
+    # [health-check-url]
     path("health-check/", views.health_check, name="health-check"),
+    # [/health-check-url]
 ]

@@ -3,6 +3,7 @@
 import sentry_sdk
 
 
+# [customer]
 class CustomerMiddleware:
     """The shop sits behind a login proxy that passes the signed-in customer in headers
     (`X-Customer-Id`, `X-Customer-Email`). Put them on the request and on the SDK's scope:
@@ -22,3 +23,4 @@ class CustomerMiddleware:
                 user["email"] = email
             sentry_sdk.set_user(user)
         return self.get_response(request)
+# [/customer]

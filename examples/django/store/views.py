@@ -38,12 +38,14 @@ def product_list(request):
         reviews = list(product.reviews.all())
         rating = sum(r.rating for r in reviews) / len(reviews) if reviews else None
         rows.append({"product": product, "category": product.category.name, "rating": rating})
+    # [product-list-log]
     # One line per request; the `extra` fields become attributes Vigil can search (attr.products:12).
     logger.info(
         "Rendered product list with %d products",
         len(rows),
         extra={"products": len(rows), "unrated": sum(1 for r in rows if r["rating"] is None), "customer": request.customer_id or "anonymous"},
     )
+    # [/product-list-log]
     return render(request, "store/product_list.html", {"rows": rows})
 
 
@@ -129,16 +131,19 @@ def payment_webhook(request):
         order_id, status, reference = int(payload["order"]), str(payload["status"]), str(payload["reference"])
     except (ValueError, KeyError, TypeError):
         return HttpResponseBadRequest("expected JSON with order, status and reference")
+    # [sdk-logger]
     # sentry-sdk's own logger: each {placeholder} is kept as an attribute of the line
     # (sentry.message.parameter.status ...), `attributes` are added as they are.
     sentry_sdk.logger.info(
         "Payment webhook: order {order_id} {status}", order_id=order_id, status=status, attributes={"payment.reference": reference}
     )
+    # [/sdk-logger]
     if status == "declined":
         sentry_sdk.capture_message(f"Payment declined for order {order_id} (reference {reference})", level="warning")
     return JsonResponse({"received": True})
 
 
+# [health-check]
 @never_cache
 @require_GET
 def health_check(request):
@@ -157,6 +162,7 @@ def _database_status():
         logger.exception("Health check: database unavailable")
         return "error"
     return "ok"
+# [/health-check]
 
 
 def _migrations_status():

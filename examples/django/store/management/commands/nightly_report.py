@@ -19,6 +19,7 @@ from store.models import Order
 
 logger = logging.getLogger(__name__)
 
+# [monitor]
 MONITOR_CONFIG = {
     "schedule": {"type": "crontab", "value": "0 3 * * *"},
     # The crontab is read in the site's timezone: 03:00 in Paris when TIME_ZONE is "Europe/Paris".
@@ -42,3 +43,4 @@ class Command(BaseCommand):
             raise CommandError("Report mailer unavailable (simulated with --fail)")
         logger.info("Nightly report: %d orders, revenue %s", summary["orders"], summary["revenue"] or 0)
         self.stdout.write(f"{summary['orders']} orders, revenue {summary['revenue'] or 0}")
+# [/monitor]
