@@ -1,0 +1,2 @@
+// /api/* goes to the Worker (see ../../forward.ts).
+export { onRequest } from "../../forward";

@@ -1,0 +1,2 @@
+// /badge/* goes to the Worker (see ../../forward.ts).
+export { onRequest } from "../../forward";
