@@ -3,7 +3,7 @@
 // In Chromium a person adds a Slack channel, sends a test alert and finds it in the delivery log; the real
 // Python sentry-sdk raises an error that reaches a signed webhook exactly once; an email test alert lands
 // in wrangler's local email folder.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signUp, type ApiClient, type Organization, type Project } from './support/api.js';
 import { launchBrowser, shot, type Browser } from './support/browser.js';
 import { artifactsDir, repoRoot, venvPython } from './support/paths.js';
-import { runOk } from './support/run.js';
+import { run, runOk } from './support/run.js';
 import { startVigil, type Vigil } from './support/vigil.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -246,6 +246,22 @@ describe('an error from the real sentry-sdk reaches a signed webhook once', () =
     const alert = new Webhook(secret).verify(delivery.body, webhookHeaders(delivery.headers)) as Json;
     // And a tampered body fails the same check.
     expect(() => new Webhook(secret).verify(delivery.body.replace('issue.new', 'issue.old'), webhookHeaders(delivery.headers))).toThrow();
+    // The Python check the docs show (examples/webhooks/verify.py, docs/alerts.md) says the same of this delivery.
+    const saved = path.join(artifactsDir, 'webhook-delivery');
+    mkdirSync(saved, { recursive: true });
+    writeFileSync(path.join(saved, 'headers.json'), JSON.stringify(webhookHeaders(delivery.headers)));
+    writeFileSync(path.join(saved, 'body.json'), delivery.body);
+    writeFileSync(path.join(saved, 'tampered.json'), delivery.body.replace('issue.new', 'issue.old'));
+    const verifyPy = (body: string) =>
+      run(venvPython, [path.join(repoRoot, 'examples/webhooks/verify.py'), path.join(saved, 'headers.json'), path.join(saved, body)], {
+        env: { ...process.env, VIGIL_WEBHOOK_SECRET: secret },
+        timeoutMs: 30_000,
+      });
+    const good = await verifyPy('body.json');
+    expect(good, good.stderr).toMatchObject({ code: 0, stdout: 'ok\n' });
+    const tampered = await verifyPy('tampered.json');
+    expect(tampered).toMatchObject({ code: 1, stdout: '' });
+    expect(tampered.stderr).toContain('no signature matches');
 
     expect(alert.type).toBe('issue.new');
     expect(alert.project).toMatchObject({ id: shop.id, name: 'Shop' });

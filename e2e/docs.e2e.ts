@@ -10,18 +10,24 @@
 // 3. That file is one the e2e tests run: a module of the Django example (examples/django/shop or store —
 //    errors, logs, performance and crons e2e run its runserver and management commands, django-example.e2e.ts
 //    its own tests), or a file an e2e/*.e2e.ts names (the whole path, or each of its segments quoted).
-// 4. Every relative link and image in README.md and docs/*.md points at a file or folder that exists, and every
+// 4. A `<!-- payload: worker/….ts -->` block in docs/alerts.md is a webhook body exactly as webhookBody()
+//    (worker/alerts/messages.ts) builds it from its own type, summary, url and data, every field of its `data`
+//    is named in the file(s) the marker gives (where that alert is raised), and every alert type has one.
+// 5. Every relative link and image in README.md and docs/*.md points at a file or folder that exists, and every
 //    `#anchor` (into the same page or another .md) is GitHub's slug of a heading there, or an explicit `<a id>`.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, test } from 'vitest';
+import { titleOf, webhookBody, type AlertContent } from '../worker/alerts/messages.js';
+import { ALERT_TYPES } from '../worker/alerts/schema.js';
 import { repoRoot } from './support/paths.js';
 
 const read = (rel: string) => readFileSync(path.join(repoRoot, rel), 'utf8');
 const docsPages = ['README.md', ...readdirSync(path.join(repoRoot, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 const e2eSources = readdirSync(path.join(repoRoot, 'e2e')).filter((f) => f.endsWith('.e2e.ts')).map((f) => read(`e2e/${f}`));
 /** Pages whose every code block must be a snippet or say why it is not run. */
-const fullyChecked = ['docs/django.md'];
+const fullyChecked = ['docs/django.md', 'docs/alerts.md'];
 
 interface Block { line: number; fence: string; text: string; marker: string | null }
 
@@ -77,7 +83,10 @@ function checkSnippets(page: string): string[] {
     const at = `${page}:${block.line}`;
     const snippet = block.marker && /^snippet:\s*(\S+?)#([\w.-]+)$/.exec(block.marker);
     const notRun = block.marker && /^not-run:\s*(.*)$/.exec(block.marker);
-    if (snippet) {
+    const payload = block.marker && /^payload:\s*(\S+(?:\s+\S+)*)$/.exec(block.marker);
+    if (payload) {
+      problems.push(...checkPayload(at, block.text, payload[1]!.split(/\s+/)));
+    } else if (snippet) {
       const [, file, name] = snippet;
       if (!existsSync(path.join(repoRoot, file!))) { problems.push(`${at}: snippet source ${file} does not exist`); continue; }
       const found = region(read(file!), name!);
@@ -97,6 +106,48 @@ function checkSnippets(page: string): string[] {
     } else if (block.marker?.startsWith('snippet')) {
       problems.push(`${at}: malformed snippet marker "${block.marker}"`);
     }
+  }
+  return problems;
+}
+
+/** Alert types that have a payload example, filled in by checkPayload. */
+const payloadTypes = new Set<string>();
+
+/** Rule 4: the example is what webhookBody() makes of it, and its data fields come from the named file. */
+function checkPayload(at: string, text: string, sources: string[]): string[] {
+  const absent = sources.filter((f) => !existsSync(path.join(repoRoot, f)));
+  if (absent.length) return [`${at}: payload source ${absent.join(', ')} does not exist`];
+  const source = sources.join(' + ');
+  let body: { type: AlertContent['type']; project: AlertContent['project']; summary: string; url: string; data: Record<string, unknown> };
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    return [`${at}: not valid JSON: ${(err as Error).message}`];
+  }
+  const problems: string[] = [];
+  if (!(ALERT_TYPES as readonly string[]).includes(body.type)) problems.push(`${at}: "${body.type}" is not an alert type (worker/alerts/schema.ts)`);
+  payloadTypes.add(body.type);
+  const { environment, collapsed, ...data } = body.data ?? {};
+  const title = `${titleOf({ type: body.type } as AlertContent)}: `;
+  const more = collapsed ? ` (and ${(collapsed as { count: number }).count} more in the last ${(collapsed as { minutes: number }).minutes} min)` : '';
+  if (!body.summary?.startsWith(title) || !body.summary.endsWith(more)) problems.push(`${at}: summary must be "${title}…${more}"`);
+  const content: AlertContent = {
+    type: body.type,
+    project: body.project,
+    organization: 'unused by webhooks',
+    summary: body.summary?.slice(title.length, body.summary.length - more.length) ?? '',
+    url: body.url,
+    data,
+    ...(typeof environment === 'string' ? { environment } : {}),
+    ...(collapsed ? { collapsed: collapsed as AlertContent['collapsed'] } : {}),
+  };
+  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(webhookBody(content))), body)) {
+    problems.push(`${at}: webhookBody() would not send this body (fields: ${JSON.stringify(Object.keys(body))}; expected type, project, summary, url, data)`);
+  }
+  const src = sources.map(read).join('\n');
+  if (!src.includes(`"${body.type}"`) && !src.includes(`'${body.type}'`)) problems.push(`${at}: ${source} does not raise "${body.type}"`);
+  for (const field of Object.keys(data)) {
+    if (!new RegExp(`\\b${field}\\b`).test(src)) problems.push(`${at}: data.${field} is not named in ${source}`);
   }
   return problems;
 }
@@ -163,6 +214,8 @@ function report(problems: string[]): void {
 describe('the docs', () => {
   test('every code block in the Django guide and the alerts page is a snippet of a file the e2e tests run, or says why not', () => {
     report(fullyChecked.flatMap(checkSnippets));
+    const missing = ALERT_TYPES.filter((t) => !payloadTypes.has(t));
+    expect(missing, 'alert types without a payload example in docs/alerts.md').toEqual([]);
   });
 
   test('snippet markers on the other pages match their files', () => {
