@@ -49,15 +49,21 @@ function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Apply the D1 migrations to a fresh state directory, then run `wrangler dev` on a free
+ * Apply the D1 migrations to a fresh state directory (or the one given), then run `wrangler dev` on a free
  * port and wait until the API answers. `name` names the log file in e2e/artifacts/.
  */
 export async function startVigil(
   name: string,
-  options: { timeoutMs?: number; /** Restart on a crashed Vigil's state and port. */ after?: Vigil } = {},
+  options: {
+    timeoutMs?: number;
+    /** Restart on a crashed Vigil's state and port. */
+    after?: Vigil;
+    /** Start on a state directory prepared beforehand (e.g. an older schema with data); stop() removes it. */
+    stateDir?: string;
+  } = {},
 ): Promise<Vigil> {
   mkdirSync(artifactsDir, { recursive: true });
-  const stateDir = options.after?.stateDir ?? mkdtempSync(path.join(tmpdir(), `vigil-e2e-${name}-`));
+  const stateDir = options.after?.stateDir ?? options.stateDir ?? mkdtempSync(path.join(tmpdir(), `vigil-e2e-${name}-`));
   const logFile = path.join(artifactsDir, `${name}.wrangler.log`);
   const log = openSync(logFile, 'w');
   const wrangler = path.join(binDir, 'wrangler');
