@@ -14,6 +14,8 @@ import { maskUrl, outgoingUrlProblem } from "./urls";
 
 type ChannelRow = typeof channels.$inferSelect;
 
+export const EMAIL_MISSING = "Email alerts need the send_email binding: see docs/deploy.md#email";
+
 export interface ChannelView {
   id: string;
   type: ChannelType;
@@ -57,6 +59,9 @@ export class ChannelService {
     const org = await this.orgs.access(orgSlug, userId, "admin");
     if (input.type === "email") {
       if (!input.email) throw new ApiError("validation_failed", "An email channel needs an email address.", [{ path: "email", message: "Required for email channels." }]);
+      // A deploy without the send_email binding (`npm run deploy -- --no-email`, or an account without Email
+      // Routing) would accept the channel and then fail every delivery: say so now, next to the Type field.
+      if (!this.env.EMAIL) throw new ApiError("validation_failed", EMAIL_MISSING, [{ path: "type", message: EMAIL_MISSING }]);
     } else {
       if (!input.url) throw new ApiError("validation_failed", `A ${input.type} channel needs a URL.`, [{ path: "url", message: "Required." }]);
       const problem = outgoingUrlProblem(input.url, String(this.env.ALERTS_ALLOW_PRIVATE_URLS) === "true");

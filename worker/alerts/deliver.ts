@@ -58,7 +58,7 @@ async function post(url: string, body: string, headers: Record<string, string>, 
 export async function attemptDelivery(env: Env, channel: Channel, content: AlertContent, deliveryId: string): Promise<AttemptResult> {
   const started = Date.now();
   if (channel.type === "email") {
-    if (!env.EMAIL) return { ok: false, status: null, latencyMs: 0, error: "Email is not configured (no send_email binding).", permanent: true };
+    if (!env.EMAIL) return { ok: false, status: null, latencyMs: 0, error: "Email is not configured: no send_email binding (see docs/deploy.md#email).", permanent: true };
     const from = env.ALERTS_EMAIL_FROM || "alerts@vigil.localhost";
     try {
       await env.EMAIL.send(new EmailMessage(from, channel.email!, emailMessage(content, from, channel.email!, deliveryId)));
