@@ -16,7 +16,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFil
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseArgs, stripVTControlCharacters } from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = path.join(ROOT, "node_modules", ".bin");
@@ -139,22 +139,24 @@ function fail(message) {
 
 const show = (command, args) => `${command} ${args.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(" ")}`;
 
-/** Run a command; `capture` collects its output (and still shows it unless `quiet`). */
+/** Run a command; `capture` collects its output, colours removed (and still shows it unless `quiet`). */
 function run(command, args, { cwd = ROOT, capture = false, quiet = false, env = {} } = {}) {
   if (!quiet) console.log(`  $ ${show(command === WRANGLER ? "wrangler" : command, args)}`);
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: { ...childEnv, ...env }, stdio: ["inherit", capture ? "pipe" : "inherit", capture ? "pipe" : "inherit"] });
-    let out = "";
+    const captured = { stdout: "", stderr: "" };
     if (capture) {
-      for (const stream of [child.stdout, child.stderr]) {
-        stream.setEncoding("utf8").on("data", (chunk) => {
-          out += chunk;
-          if (!quiet) process.stdout.write(chunk);
+      for (const name of ["stdout", "stderr"]) {
+        child[name].setEncoding("utf8").on("data", (chunk) => {
+          captured[name] += chunk;
+          if (!quiet) process[name].write(chunk);
         });
       }
     }
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, out }));
+    child.on("close", (code) =>
+      resolve({ code, out: stripVTControlCharacters(captured.stdout + captured.stderr), stdout: stripVTControlCharacters(captured.stdout) }),
+    );
   });
 }
 
@@ -164,6 +166,18 @@ async function wranglerOk(args, options) {
   const result = await wrangler(args, options);
   if (result.code !== 0) fail(`wrangler ${args.join(" ")} failed (exit ${result.code}).${options?.quiet ? `\n${result.out}` : ""}`);
   return result.out;
+}
+
+/** The JSON array a `--json` listing prints on stdout (anything wrangler logs around it is skipped). */
+async function wranglerList(args) {
+  const result = await wrangler(args, { capture: true, quiet: true });
+  if (result.code !== 0) fail(`wrangler ${args.join(" ")} failed (exit ${result.code}).\n${result.out}`);
+  const json = result.stdout.slice(result.stdout.indexOf("["), result.stdout.lastIndexOf("]") + 1);
+  try {
+    return JSON.parse(json);
+  } catch {
+    fail(`Could not read the output of wrangler ${args.join(" ")}:\n${result.out}`);
+  }
 }
 
 async function ask(question, fallback = "") {
@@ -193,9 +207,9 @@ function printRealCommands(r, o) {
   const lines = [
     "wrangler whoami",
     "wrangler d1 list --json",
-    `wrangler d1 create ${r.database}   # only if missing`,
+    `wrangler d1 create ${r.database} --update-config=false   # only if missing`,
     "wrangler r2 bucket list",
-    `wrangler r2 bucket create ${r.bucket}   # only if missing`,
+    `wrangler r2 bucket create ${r.bucket} --update-config=false   # only if missing`,
     "wrangler queues list",
     ...r.queues.map((q) => `wrangler queues create ${q}   # only if missing`),
     ...(o.pages ? ["wrangler pages project list --json", `wrangler pages project create ${r.worker}-dashboard --production-branch main   # only if missing`] : []),
@@ -218,11 +232,12 @@ async function checkLogin() {
 
 async function ensureDatabase(name) {
   console.log(`\n› D1 database "${name}"`);
-  const find = async () => JSON.parse(await wranglerOk(["d1", "list", "--json"], { capture: true, quiet: true })).find((db) => db.name === name);
+  const find = async () => (await wranglerList(["d1", "list", "--json"])).find((db) => db.name === name);
   let db = await find();
   if (db) console.log(`  found (${db.uuid})`);
   else {
-    await wranglerOk(["d1", "create", name]);
+    // --update-config=false: wrangler would otherwise offer to write the binding into wrangler.toml.
+    await wranglerOk(["d1", "create", name, "--update-config=false"]);
     db = await find();
     if (!db) fail(`D1 database "${name}" was created but does not show in \`wrangler d1 list\`.`);
   }
@@ -234,7 +249,7 @@ async function ensureBucket(name) {
   const out = await wranglerOk(["r2", "bucket", "list"], { capture: true, quiet: true });
   const names = [...out.matchAll(/^name:\s+(\S+)/gm)].map((m) => m[1]);
   if (names.includes(name)) console.log("  found");
-  else await wranglerOk(["r2", "bucket", "create", name]);
+  else await wranglerOk(["r2", "bucket", "create", name, "--update-config=false"]);
 }
 
 async function ensureQueues(queues) {
@@ -251,8 +266,7 @@ async function ensureQueues(queues) {
 /** The Pages project of the dashboard; returns its production address (https://<subdomain>.pages.dev). */
 async function ensurePagesProject(project) {
   console.log(`\n› Pages project "${project}"`);
-  const list = async () => JSON.parse(await wranglerOk(["pages", "project", "list", "--json"], { capture: true, quiet: true }));
-  const entry = async () => (await list()).find((p) => Object.values(p).includes(project));
+  const entry = async () => (await wranglerList(["pages", "project", "list", "--json"])).find((p) => p["Project Name"] === project);
   let found = await entry();
   if (found) console.log("  found");
   else {
@@ -263,15 +277,23 @@ async function ensurePagesProject(project) {
   return `https://${domain}`;
 }
 
-/** PUBLIC_URL: --url, else the previous run's, else asked; "" means "learn it from the first deploy". */
+/**
+ * PUBLIC_URL: --url, else the previous run's (unless it is the default address of the other target, after a
+ * switch to or from --pages), else the Pages address, else asked; "" means "learn it from the first deploy".
+ */
 async function choosePublicUrl(o, previous, pagesUrl) {
   if (o.url) return o.url;
-  if (previous.publicUrl) return previous.publicUrl;
+  const otherDefault = o.pages ? /\.workers\.dev$/ : /\.pages\.dev$/;
+  if (previous.publicUrl && !otherDefault.test(previous.publicUrl)) return previous.publicUrl;
   if (pagesUrl) return pagesUrl;
   return (await ask("Address users will open (e.g. https://vigil.example.com; Enter: the workers.dev address):", "")).replace(/\/$/, "");
 }
 
-/** Email alerts: on with a sender, or off (no send_email binding). Asked once, then kept. */
+/**
+ * Email alerts: on with a sender, or off (no send_email binding; creating an email channel then answers
+ * with a pointer to docs/deploy.md#email). Asked once, then kept. Without a sender there is no address
+ * Cloudflare would send from, so no sender means off.
+ */
 async function chooseEmail(o, previous) {
   if (o.noEmail) return { email: false, emailFrom: previous.emailFrom };
   if (o.emailFrom !== undefined) return { email: true, emailFrom: o.emailFrom };
@@ -279,9 +301,7 @@ async function chooseEmail(o, previous) {
   console.log("\n  Email alerts send through Cloudflare Email Routing: the sender must be on a zone with Email Routing on,");
   console.log("  and recipients verified there (docs/deploy.md#email).");
   const from = await ask("Sender address for email alerts (Enter: no email alerts for now):", "");
-  // Without a terminal there is nobody to ask: keep wrangler.toml's binding; a sender can be added later.
-  if (!from) return { email: !process.stdin.isTTY, emailFrom: "" };
-  return { email: true, emailFrom: from };
+  return { email: Boolean(from), emailFrom: from };
 }
 
 async function buildDashboard(o) {
