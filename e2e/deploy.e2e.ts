@@ -108,6 +108,9 @@ describe('npm run deploy --dry-run', () => {
 
     const pagesConfig = readFileSync(path.join(dryRunDir, 'pages', 'wrangler.toml'), 'utf8');
     expect(values(pagesConfig, 'service')).toEqual([values(source, 'name')[0]]);
+    // …and wrangler reads it back as a binding to that Worker.
+    const pagesEnv = readFileSync(path.join(dryRunDir, 'pages-functions', 'pages-env.d.ts'), 'utf8');
+    expect(pagesEnv).toContain(`VIGIL: Fetcher /* ${values(source, 'name')[0]} */`);
     expect(output).toContain('$ wrangler pages deploy');
   }, 90_000);
 });

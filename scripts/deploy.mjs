@@ -8,7 +8,7 @@
 //   --dry-run      everything offline, no account: generate the config with placeholder ids, build, bundle
 //   --pages        dashboard on Cloudflare Pages; a Pages Function forwards the Worker's routes to it
 //   --url URL      the address users open (PUBLIC_URL); otherwise the previous run's, or asked for
-//   --email-from A sender address of email alerts (ALERTS_EMAIL_FROM)
+//   --email-from A  sender address of email alerts (ALERTS_EMAIL_FROM); without one, no email alerts
 //   --no-email     deploy without the send_email binding (email channels then say so)
 //   --no-build     use the dashboard already in dashboard/build
 import { spawn } from "node:child_process";
@@ -50,7 +50,9 @@ function readOptions() {
     },
   });
   if (values.help) {
-    console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").filter((l) => l.startsWith("//")).map((l) => l.slice(3)).join("\n"));
+    // The comment at the top of this file is the help.
+    const lines = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n");
+    console.log(lines.slice(0, lines.findIndex((l) => !l.startsWith("//"))).map((l) => l.slice(3)).join("\n"));
     process.exit(0);
   }
   if (values.url && !/^https?:\/\/[^/\s]+\/?$/.test(values.url)) fail(`--url must be an origin such as https://vigil.example.com (got "${values.url}").`);
@@ -371,6 +373,11 @@ async function dryRun(source, r, o) {
     if (!existsSync(fn)) fail(`wrangler did not write the Pages Function bundle ${fn}.`);
     const routes = JSON.parse(readFileSync(path.join(out, "_routes.json"), "utf8")).include;
     console.log(`  Pages Function bundle: ${path.relative(ROOT, fn)}; it runs for ${routes.join(", ")} (everything else is static)`);
+    // `wrangler pages functions build` does not read the Pages config; `wrangler types` does, and names its bindings.
+    const types = path.join(out, "pages-env.d.ts");
+    await wranglerOk(["types", types, "--include-runtime=false"], { cwd: dir, capture: true, quiet: true });
+    if (!/\bVIGIL: Fetcher\b/.test(readFileSync(types, "utf8"))) fail(`wrangler did not read the VIGIL service binding from ${path.relative(ROOT, path.join(dir, "wrangler.toml"))}.`);
+    console.log(`  Pages config: ${path.relative(ROOT, path.join(dir, "wrangler.toml"))}, service binding VIGIL → Worker "${r.worker}" (read back with wrangler types)`);
   }
   printRealCommands(r, o);
   console.log(`✓ Dry run passed: config generated, dashboard ${o.build ? "built" : "reused"}, bundle${o.pages ? "s" : ""} written. Nothing was created on Cloudflare.`);
