@@ -209,6 +209,18 @@ describe("deadlines, by the monitor's Durable Object", () => {
     expect(runB).toMatchObject({ status: "error" });
   });
 
+  it("a run started before check-in rows were keyed by monitor finishes on its own row after the upgrade", async () => {
+    const { client, project } = await withProject("upgrade-run");
+    const cron = (await client.post(`/projects/${project.id}/crons`, { slug: "etl", schedule: { type: "interval", value: 1, unit: "day" } })).body;
+    await ping(`/ping/${keyOf(project.dsn)}/etl/start?rid=before-upgrade`);
+    // The row as the previous release wrote it: the bare check-in id.
+    await env.DB.prepare("UPDATE cron_checkins SET id = substr(id, instr(id, ':') + 1) WHERE monitor_id = ?").bind(cron.id).run();
+    await ping(`/ping/${keyOf(project.dsn)}/etl?rid=before-upgrade`);
+    const runs = (await client.get(`/crons/${cron.id}/checkins`)).body.data;
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ runId: "before-upgrade", status: "ok" });
+  });
+
   it("a started run that outlives its max runtime times out, once", async () => {
     const user = await projectWithWebhook();
     const cron = (await user.client.post(`/projects/${user.project.id}/crons`, { slug: "etl", schedule: { type: "interval", value: 1, unit: "day" }, maxRuntime: 20 })).body;

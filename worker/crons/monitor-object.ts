@@ -76,7 +76,11 @@ export class CronMonitor extends DurableObject<Env> {
     const cfg = configOf(monitor);
     const d1 = this.env.DB;
     const s = step.state;
-    const statements = step.rows.map((r) =>
+    // A run started before check-in rows were keyed by monitor has its row under the bare id: take it over first.
+    const legacy = step.rows.map((r) =>
+      d1.prepare(`UPDATE cron_checkins SET id = ?1 WHERE id = ?2 AND monitor_id = ?3`).bind(storedCheckinId(monitor.id, r.id), r.id, monitor.id),
+    );
+    const statements = legacy.concat(step.rows.map((r) =>
       d1
         .prepare(
           `INSERT INTO cron_checkins (id, monitor_id, status, run_id, source, environment, started_at, finished_at, duration_ms, exit_code, log, received_at)
@@ -86,7 +90,7 @@ export class CronMonitor extends DurableObject<Env> {
            WHERE cron_checkins.monitor_id = excluded.monitor_id`,
         )
         .bind(storedCheckinId(monitor.id, r.id), monitor.id, r.status, r.runId, r.source, r.environment, r.startedAt, r.finishedAt, r.durationMs, r.exitCode, r.log?.slice(0, LOG_LIMIT) ?? null, now),
-    );
+    ));
     statements.push(
       d1
         .prepare(`UPDATE cron_monitors SET state = ?, state_since = ?, last_checkin_at = ?, last_duration_ms = ?, next_expected_at = ?, updated_at = ? WHERE id = ?`)
