@@ -15,7 +15,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { idleMemory, pidsByCommandLine, watchTree } from "./bugsink/memory.mjs";
 import { installBugsink, startBugsink } from "./bugsink/server.mjs";
-import { env, load, startWorker } from "./lib.mjs";
+import { env, load, startWorker, api, sdkHeaders } from "./lib.mjs";
 import { signUp } from "./performance.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -84,15 +84,6 @@ function frozenVigilAtHead() {
   return { commit, dir, config };
 }
 
-async function api(base, cookie, method, apiPath, body) {
-  const res = await fetch(base + apiPath, {
-    method,
-    headers: { cookie, origin: base, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${apiPath}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
 
 /** Events stored in a Vigil project (the sum of its issues' counts) and its issues, every page. */
 async function vigilCounts(base, cookie, projectId) {
@@ -137,14 +128,6 @@ async function startVigilSide() {
 // ------------------------------------------------------------------------------------------------------------
 // One system: idle memory, send, drain, peak memory
 
-function sdkHeaders(key) {
-  return {
-    "content-type": "application/x-sentry-envelope",
-    "content-encoding": "gzip",
-    "user-agent": "sentry.python.django/2.75.0",
-    "x-sentry-auth": `Sentry sentry_key=${key}, sentry_version=7, sentry_client=sentry.python.django/2.75.0`,
-  };
-}
 
 /** Poll `counts()` until `want` events are stored, or the count stops moving for `stallSeconds`, or `maxSeconds` pass. */
 async function drain(counts, want, { maxSeconds = 300, stallSeconds = 30 } = {}) {

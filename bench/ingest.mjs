@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { env, load, startWorker } from "./lib.mjs";
+import { env, load, startWorker, api, sdkHeaders } from "./lib.mjs";
 
 const DJANGO = "examples/django";
 const PYTHON = `${DJANGO}/.venv/bin/python`;
@@ -129,15 +129,6 @@ const ok = async (res, what) => {
   await res.arrayBuffer();
 };
 
-async function api(base, cookie, method, apiPath, body) {
-  const res = await fetch(base + apiPath, {
-    method,
-    headers: { cookie, origin: base, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${apiPath}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
 
 /** Sum of event counts over a project's issues (every page). */
 async function storedCount(base, cookie, projectId) {
@@ -217,14 +208,6 @@ export function startAcceptOnly(vigil) {
   return startWorker({ config: writeAcceptOnlyConfig(), also: ["bench/relay/wrangler.toml"], probePath: "/api/v1/openapi.json", state: vigil.state });
 }
 
-function sdkHeaders(key) {
-  return {
-    "content-type": "application/x-sentry-envelope",
-    "content-encoding": "gzip",
-    "user-agent": "sentry.python.django/2.75.0",
-    "x-sentry-auth": `Sentry sentry_key=${key}, sentry_version=7, sentry_client=sentry.python.django/2.75.0`,
-  };
-}
 /** POST one gzip envelope to `origin` as the SDK does; throws unless it is accepted. */
 async function postEnvelope(origin, project, body, what) {
   await ok(await fetch(`${origin}/api/${project.id}/envelope/`, { method: "POST", headers: sdkHeaders(project.key), body }), what);

@@ -108,3 +108,21 @@ export async function load(fn, { count = 400, seconds = 20, concurrency = 2, war
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
   return { requests: latencies.length, rps: latencies.length / elapsed, p50: pct(50), p95: pct(95), p99: pct(99) };
 }
+
+/** A management API call with the session cookie (and a same-origin Origin, as the dashboard sends); throws unless 2xx. */
+export async function api(base, cookie, method, apiPath, body) {
+  const res = await fetch(base + apiPath, { method, headers: { cookie, origin: base, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${apiPath}: ${res.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** The headers sentry-sdk 2.x (Django) sends with a gzip envelope. */
+export function sdkHeaders(key) {
+  return {
+    "content-type": "application/x-sentry-envelope",
+    "content-encoding": "gzip",
+    "user-agent": "sentry.python.django/2.75.0",
+    "x-sentry-auth": `Sentry sentry_key=${key}, sentry_version=7, sentry_client=sentry.python.django/2.75.0`,
+  };
+}

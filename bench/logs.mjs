@@ -7,17 +7,12 @@
 //    common word), and the default page (newest 100 of everything).
 // Run alone with `node bench/logs.mjs` (LOG_LINES=100000 for a quicker search part); `npm run bench` runs it too.
 import { gzipSync } from "node:zlib";
-import { load, startWorker } from "./lib.mjs";
+import { load, startWorker, api } from "./lib.mjs";
 import { frozenVigilConfig, signUp } from "./performance.mjs";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-async function api(base, cookie, method, apiPath, body) {
-  const res = await fetch(base + apiPath, { method, headers: { cookie, origin: base, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${method} ${apiPath}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
 
 export async function createProject(base, cookie, org, name) {
   const project = await api(base, cookie, "POST", `/api/v1/orgs/${org}/projects`, { name });

@@ -20,7 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { startAcceptOnly } from "./ingest.mjs";
 import { productListTemplate, transactionBodies } from "./performance/transaction.mjs";
-import { env, load, startWorker } from "./lib.mjs";
+import { env, load, startWorker, api, sdkHeaders } from "./lib.mjs";
 
 export { productListTemplate, transactionBodies };
 
@@ -57,15 +57,6 @@ export async function startVigil(config = frozenVigilConfig()) {
   return { ...vigil, config };
 }
 
-async function api(base, cookie, method, apiPath, body) {
-  const res = await fetch(base + apiPath, {
-    method,
-    headers: { cookie, origin: base, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${apiPath}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
 
 /** Sign up on a fresh Vigil; the session cookie and the organization's slug. */
 export async function signUp(base) {
@@ -88,14 +79,6 @@ async function createProject(base, cookie, org, name) {
 // ------------------------------------------------------------------------------------------------------------
 // 1. Transactions
 
-function sdkHeaders(key) {
-  return {
-    "content-type": "application/x-sentry-envelope",
-    "content-encoding": "gzip",
-    "user-agent": "sentry.python.django/2.75.0",
-    "x-sentry-auth": `Sentry sentry_key=${key}, sentry_version=7, sentry_client=sentry.python.django/2.75.0`,
-  };
-}
 
 async function post(origin, project, body) {
   const res = await fetch(`${origin}/api/${project.id}/envelope/`, { method: "POST", headers: sdkHeaders(project.key), body });

@@ -19,7 +19,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { startWorker } from "./lib.mjs";
+import { startWorker, api, sdkHeaders } from "./lib.mjs";
 import { batches } from "./logs.mjs";
 import { frozenVigilConfig } from "./performance.mjs";
 
@@ -47,12 +47,6 @@ export async function startSoakVigil() {
   };
 }
 
-async function api(base, cookie, method, apiPath, body) {
-  const res = await fetch(base + apiPath, { method, headers: { cookie, origin: base, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${apiPath}: ${res.status} ${text.slice(0, 300)}`);
-  return JSON.parse(text);
-}
 
 /** The words that name the error groups: each group's events share a message or a fingerprint with its word. */
 const GROUP_WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima"];
@@ -158,14 +152,6 @@ export function checkinEnvelope(slug, checkInId, status, duration) {
 // ------------------------------------------------------------------------------------------------------------
 // The load
 
-function sdkHeaders(key) {
-  return {
-    "content-type": "application/x-sentry-envelope",
-    "content-encoding": "gzip",
-    "user-agent": "sentry.python.django/2.75.0",
-    "x-sentry-auth": `Sentry sentry_key=${key}, sentry_version=7, sentry_client=sentry.python.django/2.75.0`,
-  };
-}
 
 /** Out of every 20 operations: 8 error events, 5 transactions, 2 Sentry log items, 2 NDJSON batches, 3 check-in pairs. */
 const MIX = ["error", "transaction", "error", "checkin", "ndjson", "error", "transaction", "log", "error", "checkin", "transaction", "error", "ndjson", "error", "transaction", "checkin", "error", "log", "transaction", "error"];
