@@ -1,12 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import adapter from '@sveltejs/adapter-static';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
+import { docsPlugin } from './docs-plugin.ts';
 
 // `npm run dev:dashboard` proxies the Worker's routes to `wrangler dev` (port 8787 by default).
 const worker = process.env.VIGIL_WORKER_URL ?? 'http://127.0.0.1:8787';
 
 export default defineConfig({
 	plugins: [
+		// docs/*.md and docs/images/ into the build under /docs/, for /help (docs-plugin.ts).
+		docsPlugin(fileURLToPath(new URL('../docs', import.meta.url))),
 		sveltekit({
 			// A single-page app: the Worker serves dashboard/build as static assets and
 			// answers unknown paths with index.html (not_found_handling = "single-page-application").

@@ -27,6 +27,8 @@ export const paths = {
 	login: () => '/login',
 	signup: () => '/signup',
 	account: () => '/account',
+	/** The docs: the list, or one page (docs/<page>.md) and a heading's anchor in it. */
+	help: (page?: string, anchor?: string) => (page ? `/help/${seg(page)}${anchor ? `#${anchor}` : ''}` : '/help'),
 	newOrganization: () => '/orgs/new',
 	organization: (org: string) => `/orgs/${seg(org)}`,
 	organizationSettings: (org: string) => `/orgs/${seg(org)}/settings`,
