@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { archiveKey, compactOnce, deleteArchive, dropExpired, readChunk } from "./archive";
-import { ID_SPACE, idFloor, LEVEL_BITS, LEVELS, levelCode, lineIdentity, SEQUENCES, type Level, type LogLine, type StoredLine } from "./model";
+import { batchIdentity, ID_SPACE, idFloor, LEVEL_BITS, LEVELS, levelCode, SEQUENCES, type Level, type LogLine, type StoredLine } from "./model";
 import { matcher, parseQuery, requiredLabels, searchableText, toSql, type Query } from "./query";
 import { rowToLine, type LineRow, type ChunkRow, STORE_SCHEMA } from "./store-schema";
 import { tailSocket, TailHub } from "./tail";
@@ -8,7 +8,7 @@ import { withFaults } from "../lib/faults";
 
 /** How often the alarm compacts and expires while the store has lines. */
 const HOUSEKEEPING_MS = 60 * 60_000;
-/** How long a stored line's hash is kept to recognise the same line sent again (by the line's own time). */
+/** How long a stored batch's hash is kept to recognise the same batch sent again (by its lines' own time). */
 const SEEN_MS = 2 * 86_400_000;
 /** When housekeeping failed (R2 or D1 unavailable), the next try. */
 const RETRY_MS = 5 * 60_000;
@@ -44,6 +44,13 @@ export interface HistogramOutput {
   buckets: { t: number; counts: Partial<Record<Level, number>> }[];
   /** True when archived lines matched a text query could not all be read (the counts are a lower bound). */
   partial: boolean;
+}
+
+export interface AppendResult {
+  /** Lines stored now. */
+  stored: number;
+  /** Lines recognised as sent before (already stored) and not stored again. */
+  duplicates: number;
 }
 
 interface LabelSet {
@@ -85,22 +92,21 @@ export class LogStore extends DurableObject<Env> {
   /**
    * Store lines (already normalized and bounded) in one transaction, with how many. The write is synchronous and the
    * answer leaves only once SQLite has it on disk (the object's output gate), so an accepted line is a stored line.
-   * (Waiting a turn so concurrent appends could share a transaction was tried: the timer cost more than the commits.)
+   * (Waiting a turn so concurrent appends could share a transaction was tried: the timer cost more than the commits.
+   * So was grouping concurrent requests into one call in the Worker: locally the thread was busy anyway, and the
+   * wait cost the clients more than the shared commit saved.)
    */
-  async append(projectId: number, lines: LogLine[]): Promise<{ stored: number; duplicates: number }> {
+  async append(projectId: number, lines: LogLine[]): Promise<AppendResult> {
     if (lines.length === 0) return { stored: 0, duplicates: 0 };
     if (this.projectId === null) {
       this.projectId = projectId;
       if (this.meta("projectId") === null) this.setMeta("projectId", String(projectId));
     }
-    let duplicates = 0;
     const stored = this.ctx.storage.transactionSync(() => {
-      const fresh = this.unseen(lines);
-      duplicates = lines.length - fresh.length;
-      if (fresh.length === 0) return [];
-      const written = this.insertAll(fresh);
+      if (!this.isNew(lines)) return null;
+      const written = this.insertAll(lines);
       const perMinute = new Map<string, number>();
-      for (const line of fresh) {
+      for (const line of lines) {
         const key = `${Math.floor(line.ts / 60_000)}|${line.level}`;
         perMinute.set(key, (perMinute.get(key) ?? 0) + 1);
       }
@@ -110,53 +116,63 @@ export class LogStore extends DurableObject<Env> {
       }
       return written;
     });
+    if (stored === null) return { stored: 0, duplicates: lines.length };
     this.tail.broadcast(this.ctx.getWebSockets(), stored);
     if (!this.alarmSet) {
       this.alarmSet = true;
       if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HOUSEKEEPING_MS);
     }
-    return { stored: stored.length, duplicates };
+    return { stored: stored.length, duplicates: 0 };
   }
 
   /**
-   * The lines of a batch not stored before: their hashes go into `seen` in one statement, and a line whose
-   * hash was already there (from an earlier batch) is a resend. Repeats inside one batch are all kept — the
-   * same message logged twice in a millisecond happens — and a resend of that batch drops them all.
+   * Whether a batch is new: its identity goes into `seen`, and a batch whose identity was already there is a resend
+   * (an agent retrying a push whose answer it never got) and is not stored again. One row per batch, not per line:
+   * retries resend the same body. Repeats inside one batch are all kept — the same message logged twice in a
+   * millisecond happens.
    */
-  private unseen(lines: LogLine[]): LogLine[] {
-    const hashes = lines.map(lineIdentity);
-    const distinct = [...new Map(hashes.map(([ms, h]) => [`${ms}|${h}`, [ms, h]])).values()];
-    const added = new Set(
-      this.sql
-        .exec<{ ms: number; hash: number }>("INSERT INTO seen (ms, hash) SELECT value ->> 0, value ->> 1 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING RETURNING ms, hash", JSON.stringify(distinct))
-        .toArray()
-        .map((r) => `${r.ms}|${r.hash}`),
-    );
-    return added.size === distinct.length ? lines : lines.filter((_, i) => added.has(`${hashes[i]![0]}|${hashes[i]![1]}`));
+  private isNew(lines: LogLine[]): boolean {
+    const [ms, hash] = batchIdentity(lines);
+    return this.sql.exec("INSERT INTO seen (ms, hash) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1", ms, hash).toArray().length === 1;
   }
+
+  /**
+   * The highest id stored (or more: ids of a rolled-back batch, or of lines since compacted or expired). A
+   * millisecond past it holds no line yet, so its sequence numbers start at 0 without a look-up: lines arriving
+   * in time order — most of them — cost no query. Loaded on the first append of this instance.
+   */
+  private top: number | null = null;
 
   /**
    * Ids for a batch: per millisecond and level, the sequence numbers after the highest one taken (one statement
-   * looks them all up); past the last number, the next millisecond (the true time is kept in `shift`).
+   * looks up the milliseconds that may hold lines already); past the last number, the next millisecond (the true
+   * time is kept in `shift`).
    */
   private allocate(items: { line: LogLine; shift: number }[]): { line: LogLine; shift: number; id: number }[] {
+    this.top ??= this.sql.exec<{ top: number | null }>("SELECT max(id) AS top FROM lines").one().top ?? -1;
     const keys = new Map<string, [number, number]>();
-    const keyOf = (it: { line: LogLine; shift: number }) => {
+    const next = new Map<string, number>();
+    const taken = new Map<string, [number, number]>();
+    const itemKeys = items.map((it) => {
       const ms = Math.floor(it.line.ts) + it.shift;
       const code = levelCode(it.line.level);
       const key = `${ms}|${code}`;
-      if (!keys.has(key)) keys.set(key, [ms, code]);
+      if (!keys.has(key)) {
+        keys.set(key, [ms, code]);
+        if (idFloor(ms) > this.top!) next.set(key, 0);
+        else taken.set(key, [ms, code]);
+      }
       return key;
-    };
-    const itemKeys = items.map(keyOf);
-    const next = new Map<string, number>();
-    const tops = this.sql.exec<{ ms: number; code: number; top: number | null }>(
-      `SELECT j.value ->> 0 AS ms, j.value ->> 1 AS code,
-         (SELECT max(id) FROM lines WHERE id BETWEEN (j.value ->> 0) * ${ID_SPACE} AND (j.value ->> 0) * ${ID_SPACE} + ${ID_SPACE - 1} AND (id & 7) = (j.value ->> 1)) AS top
-       FROM json_each(?) j`,
-      JSON.stringify([...keys.values()]),
-    );
-    for (const t of tops) next.set(`${t.ms}|${t.code}`, t.top === null ? 0 : ((t.top - idFloor(t.ms)) >> LEVEL_BITS) + 1);
+    });
+    if (taken.size) {
+      const tops = this.sql.exec<{ ms: number; code: number; top: number | null }>(
+        `SELECT j.value ->> 0 AS ms, j.value ->> 1 AS code,
+           (SELECT max(id) FROM lines WHERE id BETWEEN (j.value ->> 0) * ${ID_SPACE} AND (j.value ->> 0) * ${ID_SPACE} + ${ID_SPACE - 1} AND (id & 7) = (j.value ->> 1)) AS top
+         FROM json_each(?) j`,
+        JSON.stringify([...taken.values()]),
+      );
+      for (const t of tops) next.set(`${t.ms}|${t.code}`, t.top === null ? 0 : ((t.top - idFloor(t.ms)) >> LEVEL_BITS) + 1);
+    }
     const placed: { line: LogLine; shift: number; id: number }[] = [];
     const overflow: { line: LogLine; shift: number }[] = [];
     items.forEach((it, i) => {
@@ -191,6 +207,7 @@ export class LogStore extends DurableObject<Env> {
           .map((r) => r.id),
       );
       const done = pending.filter((p) => inserted.has(p.id));
+      for (const p of done) if (p.id > this.top!) this.top = p.id;
       if (done.length) {
         const fts = done.map(({ line, id }) => [id, ...searchableText(line)]);
         this.sql.exec("INSERT INTO lines_fts (rowid, body, meta) SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)", JSON.stringify(fts));
@@ -463,6 +480,7 @@ export class LogStore extends DurableObject<Env> {
     if (projectId) await deleteArchive(this.env, projectId);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.top = null;
     for (const statement of STORE_SCHEMA) this.sql.exec(statement);
   }
 

@@ -82,16 +82,22 @@ export const levelOfId = (id: number): Level => LEVELS[id % 8] ?? "info";
 export const ORIGINAL_TIMESTAMP = "vigil.original_timestamp";
 
 /**
- * What identifies a line sent twice: its millisecond and a 53-bit hash of everything it says (time to the
- * nanosecond, level, body, labels, trace, attributes). A line placed at its arrival because its own clock was off
- * has no stable millisecond: it is keyed by its arrival hour and hashed with its own timestamp, so a resend within
+ * What identifies a batch sent twice: its earliest millisecond and a 53-bit hash of everything its lines say, in
+ * order (time to the nanosecond, level, body, labels, trace, attributes). Agents retry a failed or timed-out push
+ * with the same body, so a resend is the same lines in the same order. A line placed at its arrival because its own
+ * clock was off has no stable millisecond: it counts by its arrival hour and its own timestamp, so a resend within
  * the hour is recognised. (cyrb53: fast, well mixed, exact in a JavaScript number.)
  */
-export function lineIdentity(l: LogLine): [ms: number, hash: number] {
-  const replaced = l.attributes[ORIGINAL_TIMESTAMP] !== undefined;
-  const ms = replaced ? Math.floor(l.ts / 3_600_000) * 3_600_000 : Math.floor(l.ts);
-  const when = replaced ? [] : [l.ts, l.ns];
-  return [ms, cyrb53(JSON.stringify([...when, l.level, l.severity, l.body, l.logger, l.service, l.host, l.source, l.traceId, l.spanId, l.attributes]))];
+export function batchIdentity(lines: LogLine[]): [ms: number, hash: number] {
+  let earliest = Number.POSITIVE_INFINITY;
+  const said = lines.map((l) => {
+    const replaced = l.attributes[ORIGINAL_TIMESTAMP] !== undefined;
+    const ms = replaced ? Math.floor(l.ts / 3_600_000) * 3_600_000 : Math.floor(l.ts);
+    if (ms < earliest) earliest = ms;
+    const when = replaced ? [ms] : [l.ts, l.ns];
+    return [...when, l.level, l.severity, l.body, l.logger, l.service, l.host, l.source, l.traceId, l.spanId, l.attributes];
+  });
+  return [earliest, cyrb53(JSON.stringify(said))];
 }
 
 function cyrb53(text: string): number {
