@@ -8,7 +8,9 @@ import { tsOfId, type Level, type StoredLine } from "./model";
  *   rowid; contentless because the text is already in `lines`, and `contentless_delete` so compaction can drop rows.
  * - `minutes`: lines per minute per level, hot and archived alike, for histograms without reading lines.
  * - `chunks`: the archive index, one row per gzip NDJSON object in R2, with what a search needs to skip it.
- * - `seen`: a hash of every line stored in the last two days (by the line's millisecond), so a batch sent again
+ * - `fts_backlog`: ids of lines stored but not yet in `lines_fts` (one row per append, a JSON array), indexed
+ *   together once there are 1,000 of them or before anything reads the index.
+ * - `seen`: a hash of every batch stored in the last two days (by its earliest millisecond), so a batch sent again
  *   (an agent retrying after a timeout that hid a success) is not stored twice.
  */
 export const STORE_SCHEMA = [
@@ -43,6 +45,7 @@ export const STORE_SCHEMA = [
    )`,
   `CREATE INDEX IF NOT EXISTS chunks_last ON chunks (last_id)`,
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS fts_backlog (seq INTEGER PRIMARY KEY, ids TEXT NOT NULL, n INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS seen (ms INTEGER NOT NULL, hash INTEGER NOT NULL, PRIMARY KEY (ms, hash)) WITHOUT ROWID`,
 ];
 

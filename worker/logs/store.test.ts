@@ -72,3 +72,36 @@ describe("LogStore resends", () => {
     expect(hist.buckets.reduce((n, b) => n + Object.values(b.counts).reduce((a, c) => a + (c ?? 0), 0), 0)).toBe(8);
   });
 });
+
+describe("LogStore full-text backlog", () => {
+  it("indexes small appends together, and a search, count or histogram first indexes what waits", async () => {
+    const store = storeOf("backlog");
+    const now = Date.now();
+    const indexed = () =>
+      runInDurableObject(store, async (_, state) => ({
+        fts: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM lines_fts").one().n,
+        waiting: state.storage.sql.exec<{ n: number | null }>("SELECT sum(n) AS n FROM fts_backlog").one().n ?? 0,
+      }));
+    const batch = (from: number, size: number, body: (i: number) => string, host = "web-1") =>
+      Array.from({ length: size }, (_, i) => line({ ts: now - 50_000 + from + i, body: body(from + i), host }));
+    await store.append(1, batch(0, 300, (i) => `order ${i} shipped`));
+    await store.append(1, batch(300, 300, (i) => `order ${i} packed`, "web-2"));
+    expect(await indexed()).toEqual({ fts: 0, waiting: 600 });
+    // Words of the body and of the labels are found, though they were waiting.
+    const search = (q: string) => store.search(1, { q, from: now - 60_000, to: now, limit: 1000 }).then((r) => r.lines.length);
+    expect(await search("shipped")).toBe(300);
+    expect(await indexed()).toEqual({ fts: 600, waiting: 0 });
+    expect(await search("web-2")).toBe(300);
+    await store.append(1, batch(600, 100, (i) => `order ${i} returned`));
+    expect(await store.count(1, "returned", now - 60_000, now)).toBe(100);
+    await store.append(1, batch(700, 100, (i) => `order ${i} refunded`));
+    const hist = await store.histogram(1, "refunded", now - 60_000, now, 60_000);
+    expect(hist.buckets.reduce((n, b) => n + Object.values(b.counts).reduce((a, c) => a + (c ?? 0), 0), 0)).toBe(100);
+    // An append that takes the backlog past 1,000 lines indexes all of it at once.
+    await store.append(1, batch(800, 500, (i) => `order ${i} cancelled`));
+    expect(await indexed()).toEqual({ fts: 800, waiting: 500 });
+    await store.append(1, batch(1300, 600, (i) => `order ${i} lost`));
+    expect(await indexed()).toEqual({ fts: 1900, waiting: 0 });
+    expect(await search("cancelled")).toBe(500);
+  });
+});
