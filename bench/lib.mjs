@@ -106,7 +106,30 @@ export async function load(fn, { count = 400, seconds = 20, concurrency = 2, war
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return { requests: latencies.length, rps: latencies.length / elapsed, p50: pct(50), p95: pct(95), p99: pct(99) };
+  return { requests: latencies.length, rps: latencies.length / elapsed, p50: pct(50), p95: pct(95), p99: pct(99), latencies, elapsed };
+}
+
+/**
+ * Several loads measured in turns (a, b, a, b, …), each round a share of the requests, added up: on a VM whose
+ * speed drifts by tens of percent from one minute to the next, each gets the same mix of fast and slow moments.
+ * `loads`: name → [fn, options for `load`]. Returns name → the summed result.
+ */
+export async function inTurns(loads, rounds = 3) {
+  const parts = Object.fromEntries(Object.keys(loads).map((name) => [name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, [fn, options]] of Object.entries(loads)) {
+      const count = Math.ceil(options.count / rounds);
+      parts[name].push(await load(fn, { ...options, count, seconds: options.seconds / rounds, warmup: r === 0 ? options.warmup : 2 }));
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(parts).map(([name, results]) => {
+      const latencies = results.flatMap((x) => x.latencies).sort((a, b) => a - b);
+      const elapsed = results.reduce((n, x) => n + x.elapsed, 0);
+      const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+      return [name, { requests: latencies.length, rps: latencies.length / elapsed, p50: pct(50), p95: pct(95), p99: pct(99) }];
+    }),
+  );
 }
 
 /** A management API call with the session cookie (and a same-origin Origin, as the dashboard sends); throws unless 2xx. */

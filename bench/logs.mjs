@@ -8,7 +8,7 @@
 // Run alone with `node bench/logs.mjs` (LOG_LINES=100000 for a quicker search part, LOG_LINES=0 for none); `npm run bench`
 // runs it too.
 import { gzipSync } from "node:zlib";
-import { load, startWorker, api } from "./lib.mjs";
+import { inTurns, load, startWorker, api } from "./lib.mjs";
 import { frozenVigilConfig, signUp } from "./performance.mjs";
 
 const HOUR = 3_600_000;
@@ -87,19 +87,28 @@ export async function postLines(origin, project, body) {
 export async function benchLogIngest({ baseline, vigil, cookie, org, requests = 1500, seconds = 30, concurrency = 4 }) {
   const project = await createProject(vigil.base, cookie, org, "Logs ingest");
   const now = Date.now();
-  const bodies = batches(requests + 20, 100, now - HOUR, now, 11);
+  const bodies = batches(requests + 40, 100, now - HOUR, now, 11);
   const bytes = bodies.reduce((n, b) => n + b.length, 0) / bodies.length;
   // Each call (warm-up included) posts the next body: a body sent twice would be recognised as a resend and not stored again.
-  const each = (origin, list) => {
+  const posted = new Map();
+  const each = (origin, list, size) => {
     let k = 0;
-    return () => postLines(origin, project, list[k++ % list.length]);
+    return () => {
+      if (origin === vigil.base) posted.set(size, (posted.get(size) ?? 0) + 1);
+      return postLines(origin, project, list[k++ % list.length]);
+    };
   };
-  const base = await load(each(baseline.base, bodies), { count: requests, seconds, concurrency, warmup: 20 });
-  const vig = await load(each(vigil.base, bodies), { count: requests, seconds, concurrency, warmup: 20 });
+  // The do-nothing Worker and Vigil take turns (three rounds each), so a drift in the VM's speed touches both alike.
+  const { base, vig } = await inTurns({
+    base: [each(baseline.base, bodies, 100), { count: requests, seconds, concurrency, warmup: 20 }],
+    vig: [each(vigil.base, bodies, 100), { count: requests, seconds, concurrency, warmup: 20 }],
+  });
   // The same lines in batches of 1,000 (Vector's and Fluent Bit's batches are often this big or bigger).
   const big = batches(220, 1000, now - HOUR, now, 13);
-  const bigBase = await load(each(baseline.base, big), { count: 200, seconds, concurrency, warmup: 5 });
-  const bigVig = await load(each(vigil.base, big), { count: 200, seconds, concurrency, warmup: 5 });
+  const { bigBase, bigVig } = await inTurns({
+    bigBase: [each(baseline.base, big, 1000), { count: 200, seconds, concurrency, warmup: 5 }],
+    bigVig: [each(vigil.base, big, 1000), { count: 200, seconds, concurrency, warmup: 5 }],
+  });
   // Every line accepted is stored: count them back.
   const stored = await api(vigil.base, cookie, "GET", `/api/v1/projects/${project.id}/logs/histogram?from=${new Date(now - 2 * HOUR).toISOString()}&to=${new Date().toISOString()}`);
   const total = stored.buckets.reduce((n, b) => n + Object.values(b.counts).reduce((a, c) => a + c, 0), 0);
@@ -108,13 +117,13 @@ export async function benchLogIngest({ baseline, vigil, cookie, org, requests = 
     baseline: { ...base, linesPerSecond: base.rps * 100 },
     vigil: { ...vig, linesPerSecond: vig.rps * 100 },
     big: { baseline: { ...bigBase, linesPerSecond: bigBase.rps * 1000 }, vigil: { ...bigVig, linesPerSecond: bigVig.rps * 1000 } },
-    sent: (vig.requests + 20) * 100 + (bigVig.requests + 5) * 1000,
+    sent: (posted.get(100) ?? 0) * 100 + (posted.get(1000) ?? 0) * 1000,
     stored: total,
   };
 }
 
 export function printLogIngest(r) {
-  console.log(`\nLog lines ingested: batches of 100 lines, NDJSON, gzip (${r.gzipBytesPerBatch} bytes a batch on average), 4 clients.\n`);
+  console.log(`\nLog lines ingested: batches of 100 lines, NDJSON, gzip (${r.gzipBytesPerBatch} bytes a batch on average), 4 clients; the do-nothing Worker and Vigil in turns, 3 rounds.\n`);
   console.log("| scenario | requests | req/s | lines/s | p50 ms | p95 ms | p99 ms |");
   console.log("|---|---|---|---|---|---|---|");
   for (const [name, x] of [
