@@ -19,6 +19,9 @@ const RETRY_MS = 5 * 60_000;
  * cost is paid once. A search, count or housekeeping run indexes the backlog first, so nothing is missed.
  */
 const FTS_BACKLOG_LINES = 1000;
+/** A line's row, read from a JSON array of rows (`json_each`: one call into SQLite for a whole batch). */
+const INSERT_LINES = `INSERT INTO lines (id, shift, ns, level, severity, severity_text, body, logger, service, host, source, trace_id, span_id, attributes)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13`;
 /** Segments FTS5 merges at a time (its default is 4). */
 const FTS_AUTOMERGE = 16;
 /** Archived chunks a search may open before it answers with a cursor to continue. */
@@ -248,31 +251,31 @@ export class LogStore extends DurableObject<Env> {
     return overflow.length ? [...placed, ...this.allocate(overflow)] : placed;
   }
 
-  /** Rows and FTS entries for a batch in two statements (a JSON array read with json_each: one call into SQLite, not one per line). */
+  /** A batch's rows in one statement, and their ids in the full-text backlog. */
   private insertAll(lines: LogLine[]): StoredLine[] {
     const stored: StoredLine[] = [];
     let pending = this.allocate(lines.map((line) => ({ line, shift: 0 })));
-    // Ids are free when allocated; the conflict clause only guards against the impossible, by trying again.
+    // Ids are free when allocated, so the rows go in with a plain INSERT; were one taken after all (a bug), the
+    // statement fails whole and the batch goes in line by line around the taken ids, with new ones for those.
     for (let round = 0; pending.length > 0 && round < 5; round++) {
-      const rows = pending.map(({ line: l, id, shift }) => [id, shift, l.ns, l.level, l.severity, l.severityText, l.body, l.logger, l.service, l.host, l.source, l.traceId, l.spanId, JSON.stringify(l.attributes)]);
-      const inserted = new Set(
-        this.sql
-          .exec<{ id: number }>(
-            `INSERT INTO lines (id, shift, ns, level, severity, severity_text, body, logger, service, host, source, trace_id, span_id, attributes)
-             SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13
-             FROM json_each(?) WHERE true ON CONFLICT (id) DO NOTHING RETURNING id`,
-            JSON.stringify(rows),
-          )
-          .toArray()
-          .map((r) => r.id),
-      );
-      const done = pending.filter((p) => inserted.has(p.id));
+      const rows = JSON.stringify(pending.map(({ line: l, id, shift }) => [id, shift, l.ns, l.level, l.severity, l.severityText, l.body, l.logger, l.service, l.host, l.source, l.traceId, l.spanId, JSON.stringify(l.attributes)]));
+      let done = pending;
+      try {
+        this.sql.exec(`${INSERT_LINES} FROM json_each(?)`, rows);
+      } catch (e) {
+        if (!String(e).includes("UNIQUE constraint failed")) throw e;
+        const inserted = new Set(this.sql.exec<{ id: number }>(`${INSERT_LINES} FROM json_each(?) WHERE true ON CONFLICT (id) DO NOTHING RETURNING id`, rows).toArray().map((r) => r.id));
+        done = pending.filter((p) => inserted.has(p.id));
+      }
       for (const p of done) if (p.id > this.top!) this.top = p.id;
       if (done.length) {
         this.sql.exec("INSERT INTO fts_backlog (ids, n) VALUES (?, ?)", JSON.stringify(done.map((p) => p.id)), done.length);
         for (const { line, id } of done) stored.push({ ...line, id });
       }
-      pending = this.allocate(pending.filter((p) => !inserted.has(p.id)));
+      if (done === pending) break;
+      // Forget the remembered top: the taken ids are above it, and allocation must look them up.
+      this.top = null;
+      pending = this.allocate(pending.filter((p) => !done.includes(p)));
     }
     return stored;
   }

@@ -61,6 +61,16 @@ describe("parseTimestamp", () => {
     expect(parseTimestamp(text)).toEqual({ ts: BASE_MS + extraMs, ns });
   });
 
+  it("knows leap years, leap seconds and the years before 100 (what a Date does)", () => {
+    // The expectations come from Date's own parser of the same instants.
+    for (const text of ["2024-02-29T12:00:00Z", "2000-02-29T00:00:00Z", "0050-06-01T08:30:00Z", "0004-02-29T00:00:00Z", "1999-12-31T23:59:59Z"]) {
+      expect(parseTimestamp(text), text).toEqual({ ts: Date.parse(text), ns: 0 });
+    }
+    // 23:59:60 (a leap second) is the next minute's first second.
+    expect(parseTimestamp("2016-12-31T23:59:60Z")).toEqual({ ts: Date.parse("2017-01-01T00:00:00Z"), ns: 0 });
+    for (const text of ["2023-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2025-04-31T00:00:00Z"]) expect(parseTimestamp(text), text).toBeNull();
+  });
+
   it("reads {seconds, nanos} objects, exactly", () => {
     expect(parseTimestamp({ seconds: 1763900000, nanos: 123456789 })).toEqual({ ts: 1763900000123, ns: 456789 });
     expect(parseTimestamp({ seconds: "1763900000", nanos: 5 })).toEqual({ ts: 1763900000000, ns: 5 });

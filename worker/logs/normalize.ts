@@ -68,6 +68,9 @@ const DECIMAL = /^(\d+)(?:\.(\d*))?$/;
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeapYear = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
 /** RFC 3339 / ISO 8601 with 0–9 (or more, cut) fractional digits; an offset or Z, or none (read as UTC). */
 function fromIso(text: string): Instant | null {
   const m = ISO.exec(text);
@@ -80,12 +83,15 @@ function fromIso(text: string): Instant | null {
     number,
     number,
   ];
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  if (date.getUTCDate() !== day) return null; // 30 February
-  date.setUTCHours(hour, minute, second, 0);
-  let ms = date.getTime();
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return null;
+  if (day > (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) return null; // 30 February
+  let ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (year < 100) {
+    // Date.UTC reads years 0–99 as 1900–1999.
+    const date = new Date(ms);
+    date.setUTCFullYear(year);
+    ms = date.getTime();
+  }
   if (m[9]) {
     const offsetHours = Number(m[10]);
     const offsetMinutes = Number(m[11] ?? "0");

@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { LEVELS, type Level, type LogLine } from "./model";
+import { idFloor, LEVELS, levelCode, type Level, type LogLine } from "./model";
 
 const storeOf = (name: string) => env.LOG_STORE.get(env.LOG_STORE.idFromName(name));
 
@@ -103,5 +103,23 @@ describe("LogStore full-text backlog", () => {
     await store.append(1, batch(1300, 600, (i) => `order ${i} lost`));
     expect(await indexed()).toEqual({ fts: 1900, waiting: 0 });
     expect(await search("cancelled")).toBe(500);
+  });
+});
+
+describe("LogStore ids", () => {
+  it("an id taken behind the store's back costs a retry, not a line", async () => {
+    const store = storeOf("taken-id");
+    const now = Math.floor(Date.now());
+    await store.append(1, [line({ ts: now - 5000, body: "first" })]);
+    // A row at the very id the next line would be given (allocation itself never gives a taken one).
+    const squatted = idFloor(now - 1000) + levelCode("info");
+    await runInDurableObject(store, async (_, state) => {
+      state.storage.sql.exec("INSERT INTO lines (id, ns, level, severity, severity_text, body, attributes) VALUES (?, 0, 'info', 9, 'INFO', 'squatter', '{}')", squatted);
+    });
+    expect(await store.append(1, [line({ ts: now - 1000, body: "second" }), line({ ts: now - 900, body: "third" })])).toEqual({ stored: 2, duplicates: 0 });
+    const found = await store.search(1, { q: "", from: now - 60_000, to: now, limit: 10 });
+    expect(found.lines.map((l) => l.body)).toEqual(["third", "second", "squatter", "first"]);
+    expect(found.lines.find((l) => l.body === "second")!.id).not.toBe(squatted);
+    expect(found.lines.find((l) => l.body === "second")!.ts).toBe(now - 1000);
   });
 });

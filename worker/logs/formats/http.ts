@@ -179,13 +179,17 @@ function readForm(bytes: Uint8Array, out: LineCollector): void {
 
 // ---- fields ----
 
-/** The value at a dotted name: the flat key (`"log.level"`) or the nested path (`{"log": {"level": …}}`). */
-function find(record: Record<string, unknown>, name: string): { value: unknown; remove: () => void } | null {
-  if (Object.hasOwn(record, name)) return { value: record[name], remove: () => delete record[name] };
+/**
+ * Where the value of a dotted name is: the flat key (`"log.level"`) or the nested path (`{"log": {"level": …}}`);
+ * the object holding it and its key there, or null.
+ */
+function locate(record: Record<string, unknown>, name: string): [Record<string, unknown>, string] | null {
+  if (Object.hasOwn(record, name)) return [record, name];
   const dot = name.indexOf(".");
   if (dot > 0) {
-    const parent = Object.hasOwn(record, name.slice(0, dot)) ? record[name.slice(0, dot)] : undefined;
-    if (isPlainObject(parent)) return find(parent, name.slice(dot + 1));
+    const head = name.slice(0, dot);
+    const parent = Object.hasOwn(record, head) ? record[head] : undefined;
+    if (isPlainObject(parent)) return locate(parent, name.slice(dot + 1));
   }
   return null;
 }
@@ -193,11 +197,12 @@ function find(record: Record<string, unknown>, name: string): { value: unknown; 
 /** The first of `names` whose value `read` accepts, taken out of the record (so it is not also an attribute). */
 function take<T>(record: Record<string, unknown>, names: readonly string[], read: (value: unknown) => T | null): T | null {
   for (const name of names) {
-    const found = find(record, name);
+    const found = locate(record, name);
     if (!found) continue;
-    const value = read(found.value);
+    const [holder, key] = found;
+    const value = read(holder[key]);
     if (value !== null) {
-      found.remove();
+      delete holder[key];
       return value;
     }
   }
