@@ -11,6 +11,7 @@
  */
 import { cronObject } from "../crons/checkin";
 import { deadLetterPrefix } from "../dead-letters/store";
+import { forgetKey } from "../ingest/auth";
 import { forgetLogs } from "../logs/storage";
 
 /** Objects listed (and deleted) per R2 page: the most one `delete()` call takes. */
@@ -68,6 +69,7 @@ export async function deleteProjects(env: Env, projectIds: number[], rowDelete: 
     .bind(ids)
     .all<{ projectId: number; ids: string }>();
   const cronIds = new Map(crons.results.map((r) => [r.projectId, r.ids]));
+  const keys = await d1.prepare(`SELECT public_key AS publicKey FROM project_keys WHERE project_id IN (SELECT value FROM json_each(?))`).bind(ids).all<{ publicKey: string }>();
   const now = Date.now();
   const rows = JSON.stringify(projectIds.map((id) => [id, cronIds.get(id) ?? "[]"]));
   await d1.batch([
@@ -76,6 +78,8 @@ export async function deleteProjects(env: Env, projectIds: number[], rowDelete: 
       .bind(rows, now),
     rowDelete,
   ]);
+  // This isolate stops accepting the projects' DSNs at once (others within the key cache's minute, as for a revoked key).
+  for (const k of keys.results) forgetKey(k.publicKey);
   const pending = await d1
     .prepare(`SELECT ${COLUMNS} FROM deletions WHERE project_id IN (SELECT value FROM json_each(?)) AND step = 0 ORDER BY id`)
     .bind(ids)

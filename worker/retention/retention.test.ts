@@ -224,6 +224,18 @@ describe("deleting a project", () => {
     expect(await listed(`events/${doomed.id}/`)).toEqual([]);
   });
 
+  it("turns its DSN away at once (the key, cached by the accept path, is forgotten)", async () => {
+    const owner = await withProject("doomed-dsn");
+    const kept = (await owner.client.post(`/orgs/${owner.orgSlug}/projects`, { name: "Kept" })).body as { id: number; dsn: string };
+    expect((await sendEvent(owner.project, { message: "before" })).status).toBe(200);
+    expect((await sendEvent(kept, { message: "before" })).status).toBe(200);
+    expect((await owner.client.delete(`/projects/${owner.project.id}`)).status).toBe(204);
+    const after = await sendEvent(owner.project, { message: "after" });
+    expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe("invalid_key");
+    expect((await sendEvent(kept, { message: "after" })).status).toBe(200);
+  });
+
   it("empties a large R2 prefix a page at a time over several runs", async () => {
     const projectId = 900_001;
     const keys = Array.from({ length: PAGE + 5 }, (_, i) => `events/${projectId}/${String(i).padStart(5, "0")}.json.gz`);
