@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { withProject } from "../test/client";
 import { record, type Histogram } from "./histogram";
-import { detectRegressions, REGRESSION_MIN_COUNT } from "./regression";
+import { detectRegressions, REGRESSION_MIN_COUNT, REGRESSION_PAGE_ROWS } from "./regression";
 import { cleanUpPerformance, TRACES_KEPT_MS } from "./retention";
 import { KEPT_MS } from "./ranges";
 
@@ -39,6 +39,45 @@ describe("week-over-week p95 regressions", () => {
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ culprit: "/checkout/", count: 1 });
     expect(issues[0]!.title).toMatch(/^Slower route: p95 of \/checkout\/ up \d+% week over week/);
+  });
+  it("reads every route of every project when the day rows fill many pages, each route whole", async () => {
+    // Three projects × three routes × 14 days, read 10 rows a page: a route's 14 days always straddle a page
+    // boundary, and the regressed route is the very last row read (highest project id, last route name).
+    const projects = [await withProject("pages-a"), await withProject("pages-b"), await withProject("pages-c")];
+    const now = Date.UTC(2027, 1, 10, 0, 5);
+    const today = Math.floor(now / DAY) * DAY;
+    const per = Math.ceil(REGRESSION_MIN_COUNT / 7) + 2;
+    const pageRows = 10;
+    let seeded = 0;
+    for (const { project } of projects) {
+      for (const route of ["/a/", "/m/", "/z/"]) {
+        for (let d = 1; d <= 14; d++) {
+          const regressed = project.id === projects[2]!.project.id && route === "/z/" && d <= 7;
+          await dayRow(project.id, route, today - d * DAY, Array.from({ length: per }, (_, i) => (regressed ? 300 : 100) + i));
+          seeded++;
+        }
+      }
+    }
+    expect(seeded).toBeGreaterThan(pageRows * 10);
+    expect(pageRows).toBeLessThan(REGRESSION_PAGE_ROWS);
+
+    expect(await detectRegressions(env, now, pageRows)).toBe(1);
+    for (const { client, project } of projects) {
+      const issues = (await client.get(`/projects/${project.id}/issues`)).body.data as { title: string; culprit: string; count: number }[];
+      if (project.id !== projects[2]!.project.id) expect(issues).toEqual([]);
+      else {
+        expect(issues).toHaveLength(1);
+        expect(issues[0]).toMatchObject({ culprit: "/z/", count: 1 });
+        expect(issues[0]!.title).toMatch(/^Slower route: p95 of \/z\/ up \d+% week over week/);
+      }
+    }
+    // Both weeks whole: the requests of 7 days on each side, not a week cut at a page boundary.
+    const { client, project } = projects[2]!;
+    const issue = (await client.get(`/projects/${project.id}/issues`)).body.data[0] as { id: number };
+    const listed = (await client.get(`/issues/${issue.id}/events`)).body.data as { eventId: string }[];
+    expect(listed).toHaveLength(1);
+    const detail = (await client.get(`/projects/${project.id}/events/${listed[0]!.eventId}`)).body;
+    expect(detail.event.extra.performance).toMatchObject({ requestsBefore: 7 * per, requestsAfter: 7 * per });
   });
 });
 
