@@ -323,6 +323,15 @@ describe("OTLP mapping rules", () => {
     expect(transactions.map((t) => t.name)).toEqual(["POST /cart/{id}/items", "GET /static"]);
   });
 
+  it("cuts a name at 200 characters, as a Sentry transaction's (the longest route the route page asks for)", () => {
+    const route = `/search/${"q".repeat(300)}`;
+    const { transactions } = decodeJson([
+      server(1, [["http.request.method", "GET"], ["http.route", route]]),
+      server(2, [], { trace: "22222222222222222222222222222222", name: route }),
+    ]);
+    expect(transactions.map((t) => t.name)).toEqual([`GET ${route}`.slice(0, 200), route.slice(0, 200)]);
+  });
+
   it("takes environment and release from the resource, null when absent", () => {
     expect(decodeJson([server(1)], [["deployment.environment.name", "eu"], ["deployment.environment", "old"], ["service.version", "2.0"]]).transactions[0]).toMatchObject({
       environment: "eu",

@@ -166,7 +166,8 @@ function toTransaction(root: OtlpSpan, spans: OtlpSpan[]): TransactionRecord {
     eventId: otlpEventId(root.traceId, root.spanId),
     traceId: root.traceId,
     spanId: root.spanId,
-    name: server && method && route ? `${method} ${route}` : root.name,
+    // Cut as a Sentry transaction's name is: a route is at most 200 characters everywhere (the route page asks for it by name).
+    name: (server && method && route ? `${method} ${route}` : root.name).slice(0, 200),
     op: server ? "http.server" : spanOp(root).op,
     status: statusOf(root),
     httpStatus: httpStatusOf(root),
