@@ -9,6 +9,7 @@ import { contributions, mergeQuery, mergeRollup, queryKey, rollupKey, type Query
 import type { Breakdown } from "./breakdown";
 import type { TransactionRecord } from "./model";
 import { raisePerformanceIssues } from "./issues";
+import { countedRoutes, ROUTES_PER_DAY } from "./route-cap";
 import { transactionFromSentry } from "./sentry";
 import { inList } from "../lib/sql";
 
@@ -20,8 +21,12 @@ const ROWS_PER_STATEMENT = 200;
 interface Prepared {
   message: Message<TransactionMessage>;
   projectId: number;
+  /** As sent (and as kept in R2). */
   record: TransactionRecord;
+  /** The route it is counted under: its name, or the catch-all (decided for the whole batch at once). */
+  route: string;
   breakdown: Breakdown;
+  /** Its contributions under its own name; renamed to `route` when that differs. */
   rollups: Rollup[];
   queries: QueryStat[];
 }
@@ -127,8 +132,12 @@ async function writeQueries(d1: D1Database, deltas: Map<string, QueryStat>): Pro
  * day, then look for N+1 and slow queries. A redelivered transaction is counted once: its index row is
  * written first, and only rows not yet `aggregated` are added (the flag is set in the same transaction
  * as the sums).
+ *
+ * A transaction is counted under its route: its name, or past the project's `routesPerDay` distinct names of
+ * that day, the catch-all route (`route-cap.ts`). The index row keeps the route decided the first time, and a
+ * redelivery is counted under that one, so the counts and the route's slowest requests agree.
  */
-export async function processTransactionBatch(messages: Message<TransactionMessage>[], env: Env): Promise<void> {
+export async function processTransactionBatch(messages: Message<TransactionMessage>[], env: Env, routesPerDay = ROUTES_PER_DAY): Promise<void> {
   const db = createDb(env.DB);
   const d1 = env.DB;
   const projectIds = [...new Set(messages.map((m) => m.body.projectId))];
@@ -142,7 +151,7 @@ export async function processTransactionBatch(messages: Message<TransactionMessa
       const record = apdexMs === undefined ? null : await recordOf(env, m);
       if (!record) return message.ack(); // project deleted, staged payload gone, or not a usable transaction
       await env.BLOBS.put(traceKey(m.projectId, record.eventId), await gzip(JSON.stringify(record)), { httpMetadata: { contentType: "application/json", contentEncoding: "gzip" } });
-      prepared.push({ message, projectId: m.projectId, record, ...contributions(m.projectId, record, apdexMs!) });
+      prepared.push({ message, projectId: m.projectId, record, route: record.name, ...contributions(m.projectId, record, apdexMs!) });
     } catch (err) {
       console.error(`transaction ${m.eventId} of project ${m.projectId} failed (attempt ${message.attempts}):`, err);
       message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
@@ -161,7 +170,9 @@ export async function processTransactionBatch(messages: Message<TransactionMessa
   if (!prepared.length) return;
 
   try {
-    // 1. The index rows: a transaction seen before (and already counted) stops here.
+    // 1. The index rows, under the route each is counted in: a transaction seen before (and already counted) stops here.
+    const routes = await countedRoutes(d1, prepared.map((p) => ({ projectId: p.projectId, name: p.record.name, start: p.record.start })), routesPerDay);
+    prepared.forEach((p, i) => (p.route = routes[i]!));
     await d1.batch(
       chunks(prepared, ROWS_PER_STATEMENT).map((part) =>
         d1
@@ -171,20 +182,26 @@ export async function processTransactionBatch(messages: Message<TransactionMessa
           )
           .bind(
             JSON.stringify(
-              part.map(({ projectId, record: t, breakdown }) => [projectId, t.eventId, t.traceId, t.name, Math.round(t.start), t.end - t.start, t.status, t.httpStatus, t.environment, t.release, t.spans.length, JSON.stringify(breakdown), traceKey(projectId, t.eventId)]),
+              part.map(({ projectId, record: t, route, breakdown }) => [projectId, t.eventId, t.traceId, route, Math.round(t.start), t.end - t.start, t.status, t.httpStatus, t.environment, t.release, t.spans.length, JSON.stringify(breakdown), traceKey(projectId, t.eventId)]),
             ),
           ),
       ),
     );
-    const pending = new Set<string>();
+    const pending = new Map<string, string>();
     for (const part of chunks(prepared, ROWS_PER_STATEMENT)) {
       const rows = await d1
-        .prepare(`SELECT project_id, event_id FROM perf_transactions WHERE aggregated = 0 AND (project_id, event_id) IN (SELECT value->>0, value->>1 FROM json_each(?))`)
+        .prepare(`SELECT project_id, event_id, "transaction" FROM perf_transactions WHERE aggregated = 0 AND (project_id, event_id) IN (SELECT value->>0, value->>1 FROM json_each(?))`)
         .bind(JSON.stringify(part.map((p) => [p.projectId, p.record.eventId])))
-        .all<{ project_id: number; event_id: string }>();
-      for (const r of rows.results) pending.add(`${r.project_id}|${r.event_id}`);
+        .all<{ project_id: number; event_id: string; transaction: string }>();
+      for (const r of rows.results) pending.set(`${r.project_id}|${r.event_id}`, r.transaction);
     }
-    const fresh = prepared.filter((p) => pending.has(`${p.projectId}|${p.record.eventId}`));
+    // Counted under the route its index row was written with (a redelivery may find the day fuller than the first try did).
+    const fresh = prepared.flatMap((p) => {
+      const route = pending.get(`${p.projectId}|${p.record.eventId}`);
+      if (route === undefined) return [];
+      if (route === p.record.name) return [{ ...p, route }];
+      return [{ ...p, route, rollups: p.rollups.map((r) => ({ ...r, transaction: route })), queries: p.queries.map((q) => ({ ...q, transaction: route })) }];
+    });
 
     // 2. The sums, and the flag that they include these transactions, in one D1 transaction.
     const rollups = new Map<string, Rollup>();
@@ -213,7 +230,8 @@ export async function processTransactionBatch(messages: Message<TransactionMessa
         console.error("recording releases failed:", err),
       );
       // 3. Performance issues (N+1, slow queries) of the transactions counted just now.
-      await raisePerformanceIssues(env, db, fresh.map((p) => ({ projectId: p.projectId, record: p.record })));
+      // Under the route too, so raw URLs past the cap make one issue per query shape, not one per URL.
+      await raisePerformanceIssues(env, db, fresh.map((p) => ({ projectId: p.projectId, record: { ...p.record, name: p.route } })));
     }
     for (const p of prepared) p.message.ack();
   } catch (err) {
