@@ -1,7 +1,7 @@
 import { html, raw } from "hono/html";
 import type { DayBar } from "../uptime/availability";
 import { barTone, duration, percent, STATE_TEXT, STATUS_TEXT, utcTime } from "./format";
-import { BAR_DAYS, PAST_INCIDENT_DAYS, type OverallStatus, type PublicIncident, type PublicMonitor, type StatusPage } from "./service";
+import { BAR_DAYS, MAX_PAST_INCIDENTS, PAST_INCIDENT_DAYS, type OverallStatus, type PublicIncident, type PublicMonitor, type StatusPage } from "./service";
 import { CSS } from "./style";
 
 /**
@@ -88,7 +88,7 @@ ${
 }
 <section aria-labelledby="monitors"><h2 id="monitors">Monitors</h2>
 <ul class="list card">${p.monitors.map(monitorRow)}</ul></section>
-<section aria-labelledby="past"><h2 id="past">Past incidents <span class="note">· last ${PAST_INCIDENT_DAYS} days</span></h2>
+<section aria-labelledby="past"><h2 id="past">Past incidents <span class="note">· last ${PAST_INCIDENT_DAYS} days${p.morePast ? ` · the ${MAX_PAST_INCIDENTS} most recent` : ""}</span></h2>
 <div class="card">${
     p.past.length ? html`<ul class="list">${p.past.map(incidentRow)}</ul>` : html`<p class="empty">No incidents in the last ${PAST_INCIDENT_DAYS} days.</p>`
   }</div></section>

@@ -43,6 +43,8 @@ const presentPage = (p: StatusPage) => ({
     endedAt: i.endedAt?.toISOString() ?? null,
     durationSeconds: Math.round(i.durationMs / 1000),
   })),
+  // True when more outages ended in the last 30 days than the list holds (it keeps the newest).
+  incidentsTruncated: p.morePast,
 });
 
 export const statusRoutes = new Hono<HonoEnv>()

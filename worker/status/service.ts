@@ -1,9 +1,10 @@
-import { and, desc, eq, gte, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { organizations } from "../orgs/schema";
 import { projects } from "../projects/schema";
-import { availability, dailyBars, WINDOWS, type DayBar, type Span } from "../uptime/availability";
-import { incidents, monitorGaps, monitors, type MonitorState } from "../uptime/schema";
+import { availabilityOf, dailyBarsOf, WINDOWS, type DayBar } from "../uptime/availability";
+import { monitors, type MonitorState } from "../uptime/schema";
+import { endedQuery, History, historyQuery, ongoingQuery, type IncidentRow } from "./history";
 
 const DAY = 86_400_000;
 /** Days of daily bars and of the uptime figure on the page. */
@@ -39,8 +40,10 @@ export interface StatusPage {
   monitors: PublicMonitor[];
   /** Outages going on now, newest first. */
   ongoing: PublicIncident[];
-  /** Outages that ended in the last `PAST_INCIDENT_DAYS` days, newest first. */
+  /** Outages that ended in the last `PAST_INCIDENT_DAYS` days, newest first, at most `MAX_PAST_INCIDENTS`. */
   past: PublicIncident[];
+  /** More outages ended in those days than `past` lists. */
+  morePast: boolean;
   generatedAt: Date;
 }
 
@@ -67,9 +70,6 @@ export function overallStatus(states: MonitorState[]): OverallStatus {
   return "operational";
 }
 
-const toSpan = (g: { from: Date; to: Date }): Span => ({ from: g.from.getTime(), to: g.to.getTime() });
-const toOutage = (i: { startedAt: Date; endedAt: Date | null }) => ({ startedAt: i.startedAt.getTime(), endedAt: i.endedAt?.getTime() ?? null });
-
 /**
  * What the public may see of an organization's uptime: the monitors marked `public` (names and
  * states, never URLs or error details) and their outages. Nothing here needs a signed-in user.
@@ -77,9 +77,14 @@ const toOutage = (i: { startedAt: Date; endedAt: Date | null }) => ({ startedAt:
 export class StatusPageService {
   constructor(private readonly db: Db) {}
 
-  /** The organization's public monitors and outages, or null when it has none (or does not exist: the same answer). */
+  /**
+   * The organization's public monitors and outages, or null when it has none (or does not exist: the same answer).
+   * Uptime and bars come from per-day totals summed in D1 (`history.ts`) and the lists are bounded, so the work
+   * does not grow with the number of outages: a monitor flapping every minute costs the same rows as a calm one.
+   */
   async page(orgSlug: string, now = Date.now()): Promise<StatusPage | null> {
-    const since = new Date(now - BAR_DAYS * DAY);
+    const since = now - BAR_DAYS * DAY;
+    const pastSince = now - PAST_INCIDENT_DAYS * DAY;
     const inOrg = and(eq(organizations.slug, orgSlug), eq(monitors.public, true));
     const publicIds = this.db
       .select({ id: monitors.id })
@@ -87,8 +92,9 @@ export class StatusPageService {
       .innerJoin(projects, eq(projects.id, monitors.projectId))
       .innerJoin(organizations, eq(organizations.id, projects.orgId))
       .where(inOrg);
-    // One round trip: the monitors, their outages and their gaps of the last 90 days.
-    const [rows, outages, gaps] = await this.db.batch([
+    // One round trip: the monitors, their daily totals of the last 90 days, the ongoing outages and the newest
+    // ended ones (one more than shown, to tell whether more exist).
+    const [rows, history, ongoing, ended] = await this.db.batch([
       this.db
         .select({
           id: monitors.id,
@@ -104,73 +110,54 @@ export class StatusPageService {
         .innerJoin(organizations, eq(organizations.id, projects.orgId))
         .where(inOrg)
         .orderBy(sql`${monitors.name} collate nocase`, monitors.id),
-      this.db
-        .select({ monitorId: incidents.monitorId, startedAt: incidents.startedAt, endedAt: incidents.endedAt })
-        .from(incidents)
-        .where(and(inArray(incidents.monitorId, publicIds), or(isNull(incidents.endedAt), gte(incidents.endedAt, since))))
-        .orderBy(desc(incidents.startedAt)),
-      this.db
-        .select({ monitorId: monitorGaps.monitorId, from: monitorGaps.from, to: monitorGaps.to })
-        .from(monitorGaps)
-        .where(and(inArray(monitorGaps.monitorId, publicIds), gte(monitorGaps.to, since))),
+      historyQuery(this.db, publicIds, since, now),
+      ongoingQuery(this.db, publicIds),
+      endedQuery(this.db, publicIds, pastSince, MAX_PAST_INCIDENTS + 1),
     ]);
     const first = rows[0];
     if (!first) return null;
 
+    const totals = new History(history);
     const names = new Map(rows.map((m) => [m.id, m.name]));
     const publicMonitors = rows.map((m): PublicMonitor => {
-      const own = outages.filter((o) => o.monitorId === m.id).map(toOutage);
-      const ownGaps = gaps.filter((g) => g.monitorId === m.id).map(toSpan);
       const created = m.createdAt.getTime();
       return {
         id: m.id,
         name: m.name,
         state: m.state,
-        uptime90d: availability({ from: now - BAR_DAYS * DAY, to: now }, created, now, own, ownGaps).uptime,
-        days: dailyBars(BAR_DAYS, created, now, own, ownGaps),
+        uptime90d: availabilityOf({ from: since, to: now }, created, now, totals.window(m.id)).uptime,
+        days: dailyBarsOf(BAR_DAYS, created, now, (day) => totals.day(m.id, day)),
       };
     });
-    const present = (o: (typeof outages)[number]): PublicIncident => ({
+    const present = (o: IncidentRow): PublicIncident => ({
       monitorId: o.monitorId,
       monitorName: names.get(o.monitorId) ?? "",
-      startedAt: o.startedAt,
-      endedAt: o.endedAt,
-      durationMs: Math.max(0, (o.endedAt?.getTime() ?? now) - o.startedAt.getTime()),
+      startedAt: new Date(o.startedAt),
+      endedAt: o.endedAt === null ? null : new Date(o.endedAt),
+      durationMs: Math.max(0, (o.endedAt ?? now) - o.startedAt),
     });
-    const pastSince = now - PAST_INCIDENT_DAYS * DAY;
     return {
       organization: { name: first.orgName, slug: first.orgSlug },
       status: overallStatus(rows.map((m) => m.state)),
       monitors: publicMonitors,
-      ongoing: outages.filter((o) => o.endedAt === null).map(present),
-      past: outages
-        .filter((o) => o.endedAt !== null && o.endedAt.getTime() >= pastSince)
-        .slice(0, MAX_PAST_INCIDENTS)
-        .map(present),
+      ongoing: ongoing.map(present),
+      past: ended.slice(0, MAX_PAST_INCIDENTS).map(present),
+      morePast: ended.length > MAX_PAST_INCIDENTS,
       generatedAt: new Date(now),
     };
   }
 
-  /** A public monitor's state and uptime over `window`, or null when it is not public (or does not exist). */
+  /** A public monitor's state and uptime over `window`, or null when it is not public (or does not exist). Summed in D1 like the page. */
   async badge(monitorId: number, window: BadgeWindow, now = Date.now()): Promise<PublicBadge | null> {
     const from = now - WINDOWS[window];
-    const [found, outages, gaps] = await this.db.batch([
-      this.db
-        .select({ name: monitors.name, state: monitors.state, createdAt: monitors.createdAt })
-        .from(monitors)
-        .where(and(eq(monitors.id, monitorId), eq(monitors.public, true))),
-      this.db
-        .select({ startedAt: incidents.startedAt, endedAt: incidents.endedAt })
-        .from(incidents)
-        .where(and(eq(incidents.monitorId, monitorId), or(isNull(incidents.endedAt), gte(incidents.endedAt, new Date(from))))),
-      this.db
-        .select({ from: monitorGaps.from, to: monitorGaps.to })
-        .from(monitorGaps)
-        .where(and(eq(monitorGaps.monitorId, monitorId), gte(monitorGaps.to, new Date(from)))),
+    const isPublic = and(eq(monitors.id, monitorId), eq(monitors.public, true));
+    const [found, history] = await this.db.batch([
+      this.db.select({ name: monitors.name, state: monitors.state, createdAt: monitors.createdAt }).from(monitors).where(isPublic),
+      historyQuery(this.db, this.db.select({ id: monitors.id }).from(monitors).where(isPublic), from, now),
     ]);
     const m = found[0];
     if (!m) return null;
-    const { uptime } = availability({ from, to: now }, m.createdAt.getTime(), now, outages.map(toOutage), gaps.map(toSpan));
+    const { uptime } = availabilityOf({ from, to: now }, m.createdAt.getTime(), now, new History(history).window(monitorId));
     return { name: m.name, state: m.state, uptime, window };
   }
 }
