@@ -106,7 +106,9 @@ export async function load(fn, { count = 400, seconds = 20, concurrency = 2, war
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return { requests: latencies.length, rps: latencies.length / elapsed, p50: pct(50), p95: pct(95), p99: pct(99), latencies, elapsed };
+  const result = { requests: latencies.length, rps: latencies.length / elapsed, p50: pct(50), p95: pct(95), p99: pct(99), elapsed };
+  // For inTurns(); not enumerable, so results written to bench/results stay small.
+  return Object.defineProperty(result, "latencies", { value: latencies, enumerable: false });
 }
 
 /**
