@@ -5,8 +5,8 @@
 // 2. benchLogSearch — search latency over 1,000,000 stored lines spread over the last 24 h (filled through the same
 //    ingest door): a rare word, a common word with a level filter, the 24 h histogram (all lines, and for the
 //    common word), and the default page (newest 100 of everything).
-// Run alone with `node bench/logs.mjs` (LOG_LINES=100000 for a quicker search part, LOG_LINES=0 for none); `npm run bench`
-// runs it too.
+// Run alone with `node bench/logs.mjs` (LOG_LINES=100000 for a quicker search part, LOG_LINES=0 for none; LOG_CLIENTS=8
+// for more clients than the default 4); `npm run bench` runs it too.
 import { gzipSync } from "node:zlib";
 import { inTurns, load, startWorker, api } from "./lib.mjs";
 import { frozenVigilConfig, signUp } from "./performance.mjs";
@@ -84,7 +84,7 @@ export async function postLines(origin, project, body) {
 // ------------------------------------------------------------------------------------------------------------
 // 1. Ingest rate
 
-export async function benchLogIngest({ baseline, vigil, cookie, org, requests = 1500, seconds = 30, concurrency = 4 }) {
+export async function benchLogIngest({ baseline, vigil, cookie, org, requests = 1500, seconds = 30, concurrency = Number(process.env.LOG_CLIENTS ?? 4) }) {
   const project = await createProject(vigil.base, cookie, org, "Logs ingest");
   const now = Date.now();
   const bodies = batches(requests + 40, 100, now - HOUR, now, 11);
@@ -113,6 +113,7 @@ export async function benchLogIngest({ baseline, vigil, cookie, org, requests = 
   const stored = await api(vigil.base, cookie, "GET", `/api/v1/projects/${project.id}/logs/histogram?from=${new Date(now - 2 * HOUR).toISOString()}&to=${new Date().toISOString()}`);
   const total = stored.buckets.reduce((n, b) => n + Object.values(b.counts).reduce((a, c) => a + c, 0), 0);
   return {
+    clients: concurrency,
     gzipBytesPerBatch: Math.round(bytes),
     baseline: { ...base, linesPerSecond: base.rps * 100 },
     vigil: { ...vig, linesPerSecond: vig.rps * 100 },
@@ -123,7 +124,7 @@ export async function benchLogIngest({ baseline, vigil, cookie, org, requests = 
 }
 
 export function printLogIngest(r) {
-  console.log(`\nLog lines ingested: batches of 100 lines, NDJSON, gzip (${r.gzipBytesPerBatch} bytes a batch on average), 4 clients; the do-nothing Worker and Vigil in turns, 3 rounds.\n`);
+  console.log(`\nLog lines ingested: batches of 100 lines, NDJSON, gzip (${r.gzipBytesPerBatch} bytes a batch on average), ${r.clients} clients; the do-nothing Worker and Vigil in turns, 3 rounds.\n`);
   console.log("| scenario | requests | req/s | lines/s | p50 ms | p95 ms | p99 ms |");
   console.log("|---|---|---|---|---|---|---|");
   for (const [name, x] of [
