@@ -1,4 +1,4 @@
-// Deleting in the browser: a project from its settings and then the organization from its own, each confirmed by
+// Project settings in the browser: data retention saved within its bounds (refused outside them), then deleting: a project from its settings and then the organization from its own, each confirmed by
 // typing the name (a wrong name keeps the button disabled). Afterwards the API no longer knows them, the project's
 // DSN is turned away, and the dashboard has moved on (to the organization; to "create an organization").
 // Screenshots: e2e/artifacts/screenshots/danger-*.png.
@@ -49,6 +49,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await vigil?.stop();
+});
+
+describe('data retention', () => {
+  test('a value outside its bounds is refused with them; a valid change is saved', async () => {
+    await page.goto(`${vigil.baseUrl}/orgs/${owner.organization.slug}/projects/${doomed.id}/settings`);
+    await page.getByRole('heading', { name: 'Data retention' }).waitFor();
+    const before = await owner.api.expect<{ settings: Record<string, number> }>(200, 'GET', `/api/v1/projects/${doomed.id}`);
+    await page.getByLabel('Uptime history (days)').fill('3');
+    await page.getByRole('button', { name: 'Save retention' }).click();
+    await page.getByText('A whole number of days, 7 to 400.').waitFor();
+    expect((await owner.api.expect<{ settings: Record<string, number> }>(200, 'GET', `/api/v1/projects/${doomed.id}`)).settings).toEqual(before.settings);
+
+    const events = before.settings.eventsRetentionDays! - 60;
+    await page.getByLabel('Uptime history (days)').fill(String(before.settings.checksRetentionDays));
+    await page.getByLabel('Events (days)').fill(String(events));
+    await page.getByRole('button', { name: 'Save retention' }).click();
+    await expect.poll(async () => (await owner.api.expect<{ settings: Record<string, number> }>(200, 'GET', `/api/v1/projects/${doomed.id}`)).settings).toEqual({ ...before.settings, eventsRetentionDays: events });
+    await shot(page, 'danger-00-retention-saved');
+    expect(pageErrors).toEqual([]);
+  });
 });
 
 describe('the danger zones', () => {
