@@ -75,14 +75,12 @@ const isLeapYear = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 
 function fromIso(text: string): Instant | null {
   const m = ISO.exec(text);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? "0"].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = m[6] === undefined ? 0 : Number(m[6]);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return null;
   if (day > (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) return null; // 30 February
   let ms = Date.UTC(year, month - 1, day, hour, minute, second);
@@ -130,6 +128,8 @@ export function parseTimestamp(value: unknown): Instant | null {
     case "string": {
       const text = value.trim();
       if (text.length === 0 || text.length > 64) return null;
+      // YYYY-MM-…: a date, the usual case (no number looks like this).
+      if (text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45) return fromIso(text);
       const decimal = DECIMAL.exec(text);
       if (decimal) return fromDecimal(decimal[1]!, decimal[2] ?? "");
       if (/^\d[\d.]*e[+-]?\d+$/i.test(text)) return fromNumber(Number(text));
@@ -265,11 +265,11 @@ export function flattenInto(into: Map<string, AttributeValue>, key: string, valu
   } else into.set(key, String(value));
 }
 
-/** A plain JSON object as typed attributes (see `flattenInto`). */
-export function attributesFrom(object: Record<string, unknown>): Attributes {
+/** A plain JSON object as typed attributes (see `flattenInto`), in a Map as `makeLine` takes them. */
+export function attributesFrom(object: Record<string, unknown>): Map<string, AttributeValue> {
   const into = new Map<string, AttributeValue>();
   flattenInto(into, "", object);
-  return Object.fromEntries(into);
+  return into;
 }
 
 // ---- lines ----

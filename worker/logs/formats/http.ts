@@ -132,7 +132,37 @@ function readItem(value: unknown, where: string, out: LineCollector): void {
   out.add(fromRecord(value));
 }
 
+/**
+ * NDJSON: each line read on its own, so a bad line is rejected and the others kept. The body is decoded as a whole
+ * when it is all valid UTF-8 (one call instead of one per line); otherwise line by line, to name the bad ones.
+ */
 function readLines(bytes: Uint8Array, out: LineCollector): void {
+  let whole: string | null = null;
+  try {
+    whole = strictUtf8.decode(bytes);
+  } catch {
+    return readLinesOfBytes(bytes, out);
+  }
+  let n = 0;
+  for (const raw of whole.split("\n")) {
+    n++;
+    const text = raw.trim();
+    if (text !== "") readLine(text, n, out);
+  }
+}
+
+function readLine(text: string, n: number, out: LineCollector): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return out.reject(`Line ${n} is not valid JSON.`);
+  }
+  if (Array.isArray(value)) value.forEach((item, i) => readItem(item, `Line ${n}, item ${i + 1}`, out));
+  else readItem(value, `Line ${n}`, out);
+}
+
+function readLinesOfBytes(bytes: Uint8Array, out: LineCollector): void {
   let start = 0;
   for (let n = 1; start <= bytes.length; n++) {
     const end = bytes.indexOf(NEWLINE, start);
@@ -146,16 +176,7 @@ function readLines(bytes: Uint8Array, out: LineCollector): void {
       out.reject(`Line ${n} is not valid UTF-8.`);
       continue;
     }
-    if (text === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      out.reject(`Line ${n} is not valid JSON.`);
-      continue;
-    }
-    if (Array.isArray(value)) value.forEach((item, i) => readItem(item, `Line ${n}, item ${i + 1}`, out));
-    else readItem(value, `Line ${n}`, out);
+    if (text !== "") readLine(text, n, out);
   }
 }
 
@@ -194,7 +215,10 @@ function locate(record: Record<string, unknown>, name: string): [Record<string, 
   return null;
 }
 
-/** The first of `names` whose value `read` accepts, taken out of the record (so it is not also an attribute). */
+/**
+ * The first of `names` whose value `read` accepts, taken out of the record (so it is not also an attribute): set to
+ * undefined, which the attributes skip, rather than deleted — a deleted key turns the object into a slow hash map.
+ */
 function take<T>(record: Record<string, unknown>, names: readonly string[], read: (value: unknown) => T | null): T | null {
   for (const name of names) {
     const found = locate(record, name);
@@ -202,7 +226,7 @@ function take<T>(record: Record<string, unknown>, names: readonly string[], read
     const [holder, key] = found;
     const value = read(holder[key]);
     if (value !== null) {
-      delete holder[key];
+      holder[key] = undefined;
       return value;
     }
   }
