@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { archiveKey, compactOnce, deleteArchive, dropExpired, readChunk } from "./archive";
-import { batchIdentity, ID_SPACE, idFloor, LEVEL_BITS, LEVELS, levelCode, SEQUENCES, type Level, type LogLine, type StoredLine } from "./model";
+import { ID_SPACE, idFloor, LEVEL_BITS, LEVELS, levelCode, SEQUENCES, unpackLine, type Level, type PackedLines, type StoredLine } from "./model";
 import { matcher, parseQuery, requiredLabels, toSql, type Query } from "./query";
 import { rowToLine, type LineRow, type ChunkRow, STORE_SCHEMA } from "./store-schema";
 import { tailSocket, TailHub } from "./tail";
@@ -69,6 +69,15 @@ export interface AppendResult {
   duplicates: number;
 }
 
+/** A line of a batch (by its index) waiting for an id, moved `shift` milliseconds on; and once it has one. */
+interface Pending {
+  index: number;
+  shift: number;
+}
+interface Placed extends Pending {
+  id: number;
+}
+
 interface LabelSet {
   logger: string[] | null;
   service: string[] | null;
@@ -126,39 +135,41 @@ export class LogStore extends DurableObject<Env> {
    * than the shared call saved; without one, a call was almost always over before the next batch was read — 1.1
    * batches per call — and the bookkeeping cost more than it saved.)
    */
-  async append(projectId: number, lines: LogLine[]): Promise<AppendResult> {
-    if (lines.length === 0) return { stored: 0, duplicates: 0 };
+  async append(projectId: number, batch: PackedLines): Promise<AppendResult> {
+    const count = batch.rows.length;
+    if (count === 0) return { stored: 0, duplicates: 0 };
     if (this.projectId === null) {
       this.projectId = projectId;
       if (this.meta("projectId") === null) this.setMeta("projectId", String(projectId));
     }
-    const stored = this.transaction(() => {
-      if (!this.isNew(lines)) return null;
-      const written = this.insertAll(lines);
-      this.backlog = this.backlogLines() + written.length;
+    const ids = this.transaction(() => {
+      if (!this.isNew(batch.identity)) return null;
+      const ids = this.insertAll(batch);
+      this.backlog = this.backlogLines() + count;
       if (this.backlog >= FTS_BACKLOG_LINES) this.indexBacklog();
-      this.countPerMinute(lines);
-      return written;
+      this.countPerMinute(batch);
+      return ids;
     });
-    if (stored === null) return { stored: 0, duplicates: lines.length };
-    this.tail.broadcast(this.ctx.getWebSockets(), stored);
+    if (ids === null) return { stored: 0, duplicates: count };
+    const viewers = this.ctx.getWebSockets();
+    if (viewers.length) this.tail.broadcast(viewers, ids.map((id, i) => unpackLine(batch.rows[i]!, batch.ts[i]!, id)));
     if (!this.alarmSet) {
       this.alarmSet = true;
       if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HOUSEKEEPING_MS);
     }
-    return { stored: stored.length, duplicates: 0 };
+    return { stored: count, duplicates: 0 };
   }
 
   /** Lines per minute and level, for the histogram: the batch's counts added in one statement. */
-  private countPerMinute(lines: LogLine[]): void {
+  private countPerMinute({ ts, levels }: PackedLines): void {
     const counts = new Map<string, [number, Level, number]>();
-    for (const line of lines) {
-      const minute = Math.floor(line.ts / 60_000);
-      const key = `${minute}|${line.level}`;
+    levels.forEach((level, i) => {
+      const minute = Math.floor(ts[i]! / 60_000);
+      const key = `${minute}|${level}`;
       const count = counts.get(key);
       if (count) count[2]++;
-      else counts.set(key, [minute, line.level, 1]);
-    }
+      else counts.set(key, [minute, level, 1]);
+    });
     this.sql.exec(
       `INSERT INTO minutes (minute, level, n) SELECT value ->> 0, value ->> 1, value ->> 2 FROM jsonb_each(?) WHERE true
        ON CONFLICT (minute, level) DO UPDATE SET n = n + excluded.n`,
@@ -208,8 +219,7 @@ export class LogStore extends DurableObject<Env> {
    * retries resend the same body. Repeats inside one batch are all kept — the same message logged twice in a
    * millisecond happens.
    */
-  private isNew(lines: LogLine[]): boolean {
-    const [ms, hash] = batchIdentity(lines);
+  private isNew([ms, hash]: PackedLines["identity"]): boolean {
     return this.sql.exec("INSERT INTO seen (ms, hash) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1", ms, hash).toArray().length === 1;
   }
 
@@ -225,14 +235,14 @@ export class LogStore extends DurableObject<Env> {
    * looks up the milliseconds that may hold lines already); past the last number, the next millisecond (the true
    * time is kept in `shift`).
    */
-  private allocate(items: { line: LogLine; shift: number }[]): { line: LogLine; shift: number; id: number }[] {
+  private allocate(batch: PackedLines, items: Pending[]): Placed[] {
     this.top ??= this.sql.exec<{ top: number | null }>("SELECT max(id) AS top FROM lines").one().top ?? -1;
     const keys = new Map<string, [number, number]>();
     const next = new Map<string, number>();
     const taken = new Map<string, [number, number]>();
     const itemKeys = items.map((it) => {
-      const ms = Math.floor(it.line.ts) + it.shift;
-      const code = levelCode(it.line.level);
+      const ms = Math.floor(batch.ts[it.index]!) + it.shift;
+      const code = levelCode(batch.levels[it.index]!);
       const key = `${ms}|${code}`;
       if (!keys.has(key)) {
         keys.set(key, [ms, code]);
@@ -250,29 +260,33 @@ export class LogStore extends DurableObject<Env> {
       );
       for (const t of tops) next.set(`${t.ms}|${t.code}`, t.top === null ? 0 : ((t.top - idFloor(t.ms)) >> LEVEL_BITS) + 1);
     }
-    const placed: { line: LogLine; shift: number; id: number }[] = [];
-    const overflow: { line: LogLine; shift: number }[] = [];
+    const placed: Placed[] = [];
+    const overflow: Pending[] = [];
     items.forEach((it, i) => {
       const key = itemKeys[i]!;
       const seq = next.get(key) ?? 0;
-      if (seq >= SEQUENCES) overflow.push({ line: it.line, shift: it.shift + 1 });
+      if (seq >= SEQUENCES) overflow.push({ index: it.index, shift: it.shift + 1 });
       else {
         next.set(key, seq + 1);
         const [ms, code] = keys.get(key)!;
-        placed.push({ line: it.line, shift: it.shift, id: idFloor(ms) + (seq << LEVEL_BITS) + code });
+        placed.push({ index: it.index, shift: it.shift, id: idFloor(ms) + (seq << LEVEL_BITS) + code });
       }
     });
-    return overflow.length ? [...placed, ...this.allocate(overflow)] : placed;
+    return overflow.length ? [...placed, ...this.allocate(batch, overflow)] : placed;
   }
 
-  /** A batch's rows in one statement, and their ids in the full-text backlog. */
-  private insertAll(lines: LogLine[]): StoredLine[] {
-    const stored: StoredLine[] = [];
-    let pending = this.allocate(lines.map((line) => ({ line, shift: 0 })));
+  /** A batch's rows in one statement, and their ids in the full-text backlog; each line's id. */
+  private insertAll(batch: PackedLines): number[] {
+    const ids: number[] = new Array<number>(batch.rows.length);
+    let pending = this.allocate(
+      batch,
+      batch.rows.map((_, index) => ({ index, shift: 0 })),
+    );
     // Ids are free when allocated, so the rows go in with a plain INSERT; were one taken after all (a bug), the
     // statement fails whole and the batch goes in line by line around the taken ids, with new ones for those.
     for (let round = 0; pending.length > 0 && round < 5; round++) {
-      const rows = JSON.stringify(pending.map(({ line: l, id, shift }) => [id, shift, l.ns, l.level, l.severity, l.severityText, l.body, l.logger, l.service, l.host, l.source, l.traceId, l.spanId, JSON.stringify(l.attributes)]));
+      // Each packed row is `[ns, …]`: `[id, shift, ns, …]` in front of it makes the table's row.
+      const rows = `[${pending.map((p) => `[${p.id},${p.shift},${batch.rows[p.index]!.slice(1)}`).join(",")}]`;
       let done = pending;
       try {
         this.sql.exec(`${INSERT_LINES} FROM jsonb_each(?)`, rows);
@@ -284,14 +298,17 @@ export class LogStore extends DurableObject<Env> {
       for (const p of done) if (p.id > this.top!) this.top = p.id;
       if (done.length) {
         this.sql.exec("INSERT INTO fts_backlog (ids, n) VALUES (?, ?)", JSON.stringify(done.map((p) => p.id)), done.length);
-        for (const { line, id } of done) stored.push({ ...line, id });
+        for (const p of done) ids[p.index] = p.id;
       }
       if (done === pending) break;
       // Forget the remembered top: the taken ids are above it, and allocation must look them up.
       this.top = null;
-      pending = this.allocate(pending.filter((p) => !done.includes(p)));
+      pending = this.allocate(
+        batch,
+        pending.filter((p) => !done.includes(p)),
+      );
     }
-    return stored;
+    return ids;
   }
 
   private hotQuery(query: Query, lower: number, upper: number, limit: number): LineRow[] {

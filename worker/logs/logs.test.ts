@@ -242,7 +242,7 @@ describe("live tail", () => {
     ws.accept();
     await push(project, [
       { level: "info", message: "not for the tail" },
-      { level: "error", message: "boom in the tail" },
+      { level: "error", message: "boom in the tail", host: "web-9", trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", order: 42, http: { status: 500 }, tags: ["a", "b"] },
     ]);
     const until = async (check: () => boolean) => {
       const deadline = Date.now() + 5000;
@@ -251,8 +251,11 @@ describe("live tail", () => {
     await until(() => messages.some((m) => m.type === "lines"));
     const lines = messages.filter((m) => m.type === "lines").flatMap((m) => m.lines);
     expect(lines.map((l: any) => l.body)).toEqual(["boom in the tail"]);
-    // The same shape as the search API's lines.
-    expect(lines[0]).toMatchObject({ id: expect.stringMatching(/^\d+$/), timestamp: expect.stringMatching(/Z$/), level: "error" });
+    // The same line as the search API shows, every field.
+    expect(lines[0]).toMatchObject({ id: expect.stringMatching(/^\d+$/), timestamp: expect.stringMatching(/Z$/), level: "error", host: "web-9" });
+    const searched = await search(client, project.id, { q: "boom", from: at(Date.now() - 60_000), to: at(Date.now() + 60_000) });
+    expect(searched.data).toHaveLength(1);
+    expect(lines[0]).toEqual(searched.data[0]);
     // A firehose: 500 matching lines in one push reach the viewer as at most 100, the rest counted as skipped.
     await push(project, Array.from({ length: 500 }, (_, i) => ({ level: "error", message: `flood ${i}` })));
     await until(() => messages.filter((m) => m.type === "lines").length >= 2);

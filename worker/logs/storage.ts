@@ -1,6 +1,6 @@
 /** The Worker's side of the LogStore: which object holds a project's logs, and calls that fail cleanly. */
 import { ApiError } from "../lib/errors";
-import { LIMITS, type DecodedLogs, type LogLine } from "./model";
+import { LIMITS, packLines, type DecodedLogs, type LogLine } from "./model";
 
 export const logStore = (env: Env, projectId: number) => env.LOG_STORE.get(env.LOG_STORE.idFromName(`project:${projectId}`));
 
@@ -11,7 +11,7 @@ export const logStore = (env: Env, projectId: number) => env.LOG_STORE.get(env.L
 export async function storeLines(env: Env, projectId: number, lines: LogLine[]): Promise<number> {
   if (lines.length === 0) return 0;
   try {
-    const { stored, duplicates } = await logStore(env, projectId).append(projectId, lines);
+    const { stored, duplicates } = await logStore(env, projectId).append(projectId, packLines(lines));
     return stored + duplicates;
   } catch (e) {
     console.error(`log store of project ${projectId} failed:`, e);

@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { idFloor, LEVELS, levelCode, type Level, type LogLine } from "./model";
+import { idFloor, LEVELS, levelCode, packLines, type Level, type LogLine } from "./model";
 
 const storeOf = (name: string) => env.LOG_STORE.get(env.LOG_STORE.idFromName(name));
 
@@ -25,11 +25,11 @@ describe("LogStore smoke", () => {
   it("stores lines and finds words, phrases, fields and exclusions", async () => {
     const store = storeOf("smoke");
     const now = Date.now();
-    await store.append(1, [
+    await store.append(1, packLines([
       line({ ts: now - 3000, body: "Connection reset by peer", level: "error" }),
       line({ ts: now - 2000, body: "GET /products/ 200 in 35ms", logger: "django.request" }),
       line({ ts: now - 1000, body: "reset the cache", attributes: { "http.status": 500 } }),
-    ]);
+    ]));
     const search = (q: string) => store.search(1, { q, from: now - 60_000, to: now, limit: 50 }).then((r) => r.lines.map((l) => l.body));
     expect(await search("reset")).toEqual(["reset the cache", "Connection reset by peer"]);
     expect(await search('"reset by"')).toEqual(["Connection reset by peer"]);
@@ -61,11 +61,11 @@ describe("LogStore resends", () => {
       line({ ts: now - 2000, body: "retrying payment" }),
       line({ ts: now - 1000, body: "payment ok", attributes: { order: 42 } }),
     ];
-    expect(await store.append(1, batch)).toEqual({ stored: 4, duplicates: 0 });
-    expect(await store.append(1, batch)).toEqual({ stored: 0, duplicates: 4 });
+    expect(await store.append(1, packLines(batch))).toEqual({ stored: 4, duplicates: 0 });
+    expect(await store.append(1, packLines(batch))).toEqual({ stored: 0, duplicates: 4 });
     // A batch that differs in one attribute of one line is a new batch, not a resend.
     const changed = batch.map((l, i) => (i === 3 ? { ...l, attributes: { order: 43 } } : l));
-    expect(await store.append(1, changed)).toEqual({ stored: 4, duplicates: 0 });
+    expect(await store.append(1, packLines(changed))).toEqual({ stored: 4, duplicates: 0 });
     const found = await store.search(1, { q: "payment", from: now - 60_000, to: now, limit: 50 });
     expect(found.lines.map((l) => l.body).sort()).toEqual(["payment declined", "payment declined", "payment ok", "payment ok", "retrying payment", "retrying payment", "retrying payment", "retrying payment"]);
     const hist = await store.histogram(1, "", now - 60_000, now, 60_000);
@@ -84,23 +84,23 @@ describe("LogStore full-text backlog", () => {
       }));
     const batch = (from: number, size: number, body: (i: number) => string, host = "web-1") =>
       Array.from({ length: size }, (_, i) => line({ ts: now - 50_000 + from + i, body: body(from + i), host }));
-    await store.append(1, batch(0, 300, (i) => `order ${i} shipped`));
-    await store.append(1, batch(300, 300, (i) => `order ${i} packed`, "web-2"));
+    await store.append(1, packLines(batch(0, 300, (i) => `order ${i} shipped`)));
+    await store.append(1, packLines(batch(300, 300, (i) => `order ${i} packed`, "web-2")));
     expect(await indexed()).toEqual({ fts: 0, waiting: 600 });
     // Words of the body and of the labels are found, though they were waiting.
     const search = (q: string) => store.search(1, { q, from: now - 60_000, to: now, limit: 1000 }).then((r) => r.lines.length);
     expect(await search("shipped")).toBe(300);
     expect(await indexed()).toEqual({ fts: 600, waiting: 0 });
     expect(await search("web-2")).toBe(300);
-    await store.append(1, batch(600, 100, (i) => `order ${i} returned`));
+    await store.append(1, packLines(batch(600, 100, (i) => `order ${i} returned`)));
     expect(await store.count(1, "returned", now - 60_000, now)).toBe(100);
-    await store.append(1, batch(700, 100, (i) => `order ${i} refunded`));
+    await store.append(1, packLines(batch(700, 100, (i) => `order ${i} refunded`)));
     const hist = await store.histogram(1, "refunded", now - 60_000, now, 60_000);
     expect(hist.buckets.reduce((n, b) => n + Object.values(b.counts).reduce((a, c) => a + (c ?? 0), 0), 0)).toBe(100);
     // An append that takes the backlog past 1,000 lines indexes all of it at once.
-    await store.append(1, batch(800, 500, (i) => `order ${i} cancelled`));
+    await store.append(1, packLines(batch(800, 500, (i) => `order ${i} cancelled`)));
     expect(await indexed()).toEqual({ fts: 800, waiting: 500 });
-    await store.append(1, batch(1300, 600, (i) => `order ${i} lost`));
+    await store.append(1, packLines(batch(1300, 600, (i) => `order ${i} lost`)));
     expect(await indexed()).toEqual({ fts: 1900, waiting: 0 });
     expect(await search("cancelled")).toBe(500);
   });
@@ -110,13 +110,13 @@ describe("LogStore ids", () => {
   it("an id taken behind the store's back costs a retry, not a line", async () => {
     const store = storeOf("taken-id");
     const now = Math.floor(Date.now());
-    await store.append(1, [line({ ts: now - 5000, body: "first" })]);
+    await store.append(1, packLines([line({ ts: now - 5000, body: "first" })]));
     // A row at the very id the next line would be given (allocation itself never gives a taken one).
     const squatted = idFloor(now - 1000) + levelCode("info");
     await runInDurableObject(store, async (_, state) => {
       state.storage.sql.exec("INSERT INTO lines (id, ns, level, severity, severity_text, body, attributes) VALUES (?, 0, 'info', 9, 'INFO', 'squatter', '{}')", squatted);
     });
-    expect(await store.append(1, [line({ ts: now - 1000, body: "second" }), line({ ts: now - 900, body: "third" })])).toEqual({ stored: 2, duplicates: 0 });
+    expect(await store.append(1, packLines([line({ ts: now - 1000, body: "second" }), line({ ts: now - 900, body: "third" })]))).toEqual({ stored: 2, duplicates: 0 });
     const found = await store.search(1, { q: "", from: now - 60_000, to: now, limit: 10 });
     expect(found.lines.map((l) => l.body)).toEqual(["third", "second", "squatter", "first"]);
     expect(found.lines.find((l) => l.body === "second")!.id).not.toBe(squatted);

@@ -5,6 +5,7 @@ import { armFault, clearFaults, firedFaults } from "../lib/faults";
 import { cronObject } from "../crons/checkin";
 import type { CronMonitor } from "../crons/monitor-object";
 import { logStore } from "../logs/storage";
+import { packLines } from "../logs/model";
 import { keyOf, withProject } from "../test/client";
 import homeTransaction from "../test/fixtures/tx-home.envelope?raw";
 
@@ -207,7 +208,7 @@ describe("the log archive under faults", () => {
       spanId: null,
       attributes: {},
     });
-    for (let b = 0; b < 12; b++) expect((await store.append(project.id, Array.from({ length: 1000 }, (_, k) => line(b * 1000 + k)))).stored).toBe(1000);
+    for (let b = 0; b < 12; b++) expect((await store.append(project.id, packLines(Array.from({ length: 1000 }, (_, k) => line(b * 1000 + k))))).stored).toBe(1000);
     await env.DB.prepare("UPDATE projects SET logs_hot_days = 1 WHERE id = ?").bind(project.id).run();
     // Counted from the lines themselves, hot and archived (a text query reads both): a line in both would count twice.
     const matching = async () => {
