@@ -162,10 +162,10 @@ export class LogStore extends DurableObject<Env> {
 
   /** Lines per minute and level, for the histogram: the batch's counts added in one statement. */
   private countPerMinute({ ts, levels }: PackedLines): void {
-    const counts = new Map<string, [number, Level, number]>();
+    const counts = new Map<number, [number, Level, number]>();
     levels.forEach((level, i) => {
       const minute = Math.floor(ts[i]! / 60_000);
-      const key = `${minute}|${level}`;
+      const key = minute * 8 + levelCode(level);
       const count = counts.get(key);
       if (count) count[2]++;
       else counts.set(key, [minute, level, 1]);
@@ -237,13 +237,14 @@ export class LogStore extends DurableObject<Env> {
    */
   private allocate(batch: PackedLines, items: Pending[]): Placed[] {
     this.top ??= this.sql.exec<{ top: number | null }>("SELECT max(id) AS top FROM lines").one().top ?? -1;
-    const keys = new Map<string, [number, number]>();
-    const next = new Map<string, number>();
-    const taken = new Map<string, [number, number]>();
+    // Keyed by millisecond and level: ms * 8 + level code (exact: ms * 8 stays below 2^53).
+    const keys = new Map<number, [number, number]>();
+    const next = new Map<number, number>();
+    const taken = new Map<number, [number, number]>();
     const itemKeys = items.map((it) => {
       const ms = Math.floor(batch.ts[it.index]!) + it.shift;
       const code = levelCode(batch.levels[it.index]!);
-      const key = `${ms}|${code}`;
+      const key = ms * 8 + code;
       if (!keys.has(key)) {
         keys.set(key, [ms, code]);
         if (idFloor(ms) > this.top!) next.set(key, 0);
@@ -258,7 +259,7 @@ export class LogStore extends DurableObject<Env> {
          FROM json_each(?) j`,
         JSON.stringify([...taken.values()]),
       );
-      for (const t of tops) next.set(`${t.ms}|${t.code}`, t.top === null ? 0 : ((t.top - idFloor(t.ms)) >> LEVEL_BITS) + 1);
+      for (const t of tops) next.set(t.ms * 8 + t.code, t.top === null ? 0 : ((t.top - idFloor(t.ms)) >> LEVEL_BITS) + 1);
     }
     const placed: Placed[] = [];
     const overflow: Pending[] = [];
