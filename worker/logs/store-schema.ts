@@ -9,7 +9,7 @@ import { tsOfId, type Level, type StoredLine } from "./model";
  * - `minutes`: lines per minute per level, hot and archived alike, for histograms without reading lines.
  * - `chunks`: the archive index, one row per gzip NDJSON object in R2, with what a search needs to skip it.
  * - `fts_backlog`: ids of lines stored but not yet in `lines_fts` (one row per append, a JSON array), indexed
- *   together once there are 1,000 of them or before anything reads the index.
+ *   together once there are 2,000 of them or before anything reads the index.
  * - `seen`: a hash of every batch stored in the last two days (by its earliest millisecond), so a batch sent again
  *   (an agent retrying after a timeout that hid a success) is not stored twice.
  */

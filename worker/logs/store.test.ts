@@ -1,6 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { idFloor, LEVELS, levelCode, packLines, type Level, type LogLine } from "./model";
+import { FTS_BACKLOG_LINES } from "./log-store";
 
 const storeOf = (name: string) => env.LOG_STORE.get(env.LOG_STORE.idFromName(name));
 
@@ -97,11 +98,13 @@ describe("LogStore full-text backlog", () => {
     await store.append(1, packLines(batch(700, 100, (i) => `order ${i} refunded`)));
     const hist = await store.histogram(1, "refunded", now - 60_000, now, 60_000);
     expect(hist.buckets.reduce((n, b) => n + Object.values(b.counts).reduce((a, c) => a + (c ?? 0), 0), 0)).toBe(100);
-    // An append that takes the backlog past 1,000 lines indexes all of it at once.
+    // An append that takes the backlog to FTS_BACKLOG_LINES indexes all of it at once.
     await store.append(1, packLines(batch(800, 500, (i) => `order ${i} cancelled`)));
     expect(await indexed()).toEqual({ fts: 800, waiting: 500 });
-    await store.append(1, packLines(batch(1300, 600, (i) => `order ${i} lost`)));
-    expect(await indexed()).toEqual({ fts: 1900, waiting: 0 });
+    await store.append(1, packLines(batch(1300, FTS_BACKLOG_LINES - 501, (i) => `order ${i} lost`)));
+    expect(await indexed()).toEqual({ fts: 800, waiting: FTS_BACKLOG_LINES - 1 });
+    await store.append(1, packLines(batch(800 + FTS_BACKLOG_LINES - 1, 1, (i) => `order ${i} lost`)));
+    expect(await indexed()).toEqual({ fts: 800 + FTS_BACKLOG_LINES, waiting: 0 });
     expect(await search("cancelled")).toBe(500);
   });
 });
