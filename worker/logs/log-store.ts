@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { archiveKey, compactOnce, deleteArchive, dropExpired, readChunk } from "./archive";
 import { ID_SPACE, idFloor, LEVEL_BITS, LEVELS, levelCode, SEQUENCES, unpackLine, type Level, type PackedLines, type StoredLine } from "./model";
 import { matcher, parseQuery, requiredLabels, toSql, type Query } from "./query";
-import { rowToLine, type LineRow, type ChunkRow, STORE_SCHEMA } from "./store-schema";
+import { ADD_MINUTES, INSERT_LINES, rowToLine, STORE_SCHEMA, type ChunkRow, type LineRow } from "./store-schema";
 import { tailSocket, TailHub } from "./tail";
 import { withFaults } from "../lib/faults";
 
@@ -21,13 +21,8 @@ const RETRY_MS = 5 * 60_000;
  * few milliseconds to it.
  */
 export const FTS_BACKLOG_LINES = 2000;
-/**
- * A line's row, read from a JSON array of rows: one call into SQLite for a whole batch. `jsonb_each` hands each row
- * over already parsed (binary JSON), so its 14 fields are read without parsing the row's text 14 times, which
- * `json_each` did: the insert took half as long.
- */
-const INSERT_LINES = `INSERT INTO lines (id, shift, ns, level, severity, severity_text, body, logger, service, host, source, trace_id, span_id, attributes)
-  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13`;
+/** Each packed row is `[ns, …]`: `[id, shift, ns, …]` in front of it makes the table's row. */
+const tableRows = (batch: PackedLines, placed: Placed[]) => `[${placed.map((p) => `[${p.id},${p.shift},${batch.rows[p.index]!.slice(1)}`).join(",")}]`;
 /** Segments FTS5 merges at a time (its default is 4). */
 const FTS_AUTOMERGE = 16;
 /** Archived chunks a search may open before it answers with a cursor to continue. */
@@ -145,11 +140,10 @@ export class LogStore extends DurableObject<Env> {
       if (this.meta("projectId") === null) this.setMeta("projectId", String(projectId));
     }
     const ids = this.transaction(() => {
-      if (!this.isNew(batch.identity)) return null;
       const ids = this.insertAll(batch);
+      if (ids === null) return null;
       this.backlog = this.backlogLines() + count;
       if (this.backlog >= FTS_BACKLOG_LINES) this.indexBacklog();
-      this.countPerMinute(batch);
       return ids;
     });
     if (ids === null) return { stored: 0, duplicates: count };
@@ -162,8 +156,8 @@ export class LogStore extends DurableObject<Env> {
     return { stored: count, duplicates: 0 };
   }
 
-  /** Lines per minute and level, for the histogram: the batch's counts added in one statement. */
-  private countPerMinute({ ts, levels }: PackedLines): void {
+  /** Lines per minute and level, for the histogram: the batch's counts, as JSON `[[minute, level, n], …]`. */
+  private perMinute({ ts, levels }: PackedLines): string {
     const counts = new Map<number, [number, Level, number]>();
     levels.forEach((level, i) => {
       const minute = Math.floor(ts[i]! / 60_000);
@@ -172,11 +166,7 @@ export class LogStore extends DurableObject<Env> {
       if (count) count[2]++;
       else counts.set(key, [minute, level, 1]);
     });
-    this.sql.exec(
-      `INSERT INTO minutes (minute, level, n) SELECT value ->> 0, value ->> 1, value ->> 2 FROM jsonb_each(?) WHERE true
-       ON CONFLICT (minute, level) DO UPDATE SET n = n + excluded.n`,
-      JSON.stringify([...counts.values()]),
-    );
+    return JSON.stringify([...counts.values()]);
   }
 
   /** A synchronous transaction; if it fails, what this instance remembers of the backlog is read again. */
@@ -213,16 +203,6 @@ export class LogStore extends DurableObject<Env> {
   /** Before anything reads or changes the full-text index: index the backlog. */
   private catchUp(): void {
     if (this.backlogLines() > 0) this.transaction(() => this.indexBacklog());
-  }
-
-  /**
-   * Whether a batch is new: its identity goes into `seen`, and a batch whose identity was already there is a resend
-   * (an agent retrying a push whose answer it never got) and is not stored again. One row per batch, not per line:
-   * retries resend the same body. Repeats inside one batch are all kept — the same message logged twice in a
-   * millisecond happens.
-   */
-  private isNew([ms, hash]: PackedLines["identity"]): boolean {
-    return this.sql.exec("INSERT INTO seen (ms, hash) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1", ms, hash).toArray().length === 1;
   }
 
   /**
@@ -278,39 +258,70 @@ export class LogStore extends DurableObject<Env> {
     return overflow.length ? [...placed, ...this.allocate(batch, overflow)] : placed;
   }
 
-  /** A batch's rows in one statement, and their ids in the full-text backlog; each line's id. */
-  private insertAll(batch: PackedLines): number[] {
-    const ids: number[] = new Array<number>(batch.rows.length);
-    let pending = this.allocate(
+  /**
+   * Store a batch in one statement (`store_batch`, see `store-schema.ts`): its identity, its rows, their ids in the
+   * full-text backlog and the per-minute counts; each line's id, or null when the batch was stored before.
+   *
+   * A batch whose identity is already in `seen` is a resend (an agent retrying a push whose answer it never got):
+   * the statement fails on `seen`'s key and stores nothing. One identity per batch, not per line: retries resend the
+   * same body. Repeats inside one batch are all kept — the same message logged twice in a millisecond happens.
+   * Ids are free when allocated; were one taken after all (a bug), the statement fails on `lines`' key instead, and
+   * `insertAround` puts the batch in around the taken ids.
+   */
+  private insertAll(batch: PackedLines): number[] | null {
+    const pending = this.allocate(
       batch,
       batch.rows.map((_, index) => ({ index, shift: 0 })),
     );
-    // Ids are free when allocated, so the rows go in with a plain INSERT; were one taken after all (a bug), the
-    // statement fails whole and the batch goes in line by line around the taken ids, with new ones for those.
+    const minutes = this.perMinute(batch);
+    const [ms, hash] = batch.identity;
+    try {
+      this.sql.exec(
+        "INSERT INTO batches (ms, hash, rows, ids, n, minutes) VALUES (?, ?, ?, ?, ?, ?)",
+        ms,
+        hash,
+        tableRows(batch, pending),
+        JSON.stringify(pending.map((p) => p.id)),
+        pending.length,
+        minutes,
+      );
+    } catch (e) {
+      const message = String(e);
+      if (message.includes("UNIQUE constraint failed: seen.")) return null;
+      if (!message.includes("UNIQUE constraint failed: lines.")) throw e;
+      return this.insertAround(batch, pending, minutes);
+    }
+    const ids = new Array<number>(batch.rows.length);
+    for (const p of pending) {
+      ids[p.index] = p.id;
+      if (p.id > this.top!) this.top = p.id;
+    }
+    return ids;
+  }
+
+  /** The rows around ids taken behind the store's back: those that went in, then new ids for the others. */
+  private insertAround(batch: PackedLines, placed: Placed[], minutes: string): number[] {
+    this.sql.exec("INSERT INTO seen (ms, hash) VALUES (?, ?)", ...batch.identity);
+    const ids = new Array<number>(batch.rows.length);
+    let pending = placed;
     for (let round = 0; pending.length > 0 && round < 5; round++) {
-      // Each packed row is `[ns, …]`: `[id, shift, ns, …]` in front of it makes the table's row.
-      const rows = `[${pending.map((p) => `[${p.id},${p.shift},${batch.rows[p.index]!.slice(1)}`).join(",")}]`;
-      let done = pending;
-      try {
-        this.sql.exec(`${INSERT_LINES} FROM jsonb_each(?)`, rows);
-      } catch (e) {
-        if (!String(e).includes("UNIQUE constraint failed")) throw e;
-        const inserted = new Set(this.sql.exec<{ id: number }>(`${INSERT_LINES} FROM jsonb_each(?) WHERE true ON CONFLICT (id) DO NOTHING RETURNING id`, rows).toArray().map((r) => r.id));
-        done = pending.filter((p) => inserted.has(p.id));
-      }
-      for (const p of done) if (p.id > this.top!) this.top = p.id;
-      if (done.length) {
-        this.sql.exec("INSERT INTO fts_backlog (ids, n) VALUES (?, ?)", JSON.stringify(done.map((p) => p.id)), done.length);
-        for (const p of done) ids[p.index] = p.id;
-      }
-      if (done === pending) break;
+      const inserted = new Set(
+        this.sql
+          .exec<{ id: number }>(`${INSERT_LINES} FROM jsonb_each(?) WHERE true ON CONFLICT (id) DO NOTHING RETURNING id`, tableRows(batch, pending))
+          .toArray()
+          .map((r) => r.id),
+      );
+      const done = pending.filter((p) => inserted.has(p.id));
+      if (done.length) this.sql.exec("INSERT INTO fts_backlog (ids, n) VALUES (?, ?)", JSON.stringify(done.map((p) => p.id)), done.length);
+      for (const p of done) ids[p.index] = p.id;
       // Forget the remembered top: the taken ids are above it, and allocation must look them up.
       this.top = null;
       pending = this.allocate(
         batch,
-        pending.filter((p) => !done.includes(p)),
+        pending.filter((p) => !inserted.has(p.id)),
       );
     }
+    this.sql.exec(ADD_MINUTES, minutes);
     return ids;
   }
 

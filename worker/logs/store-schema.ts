@@ -12,7 +12,25 @@ import { tsOfId, type Level, type StoredLine } from "./model";
  *   together once there are 2,000 of them or before anything reads the index.
  * - `seen`: a hash of every batch stored in the last two days (by its earliest millisecond), so a batch sent again
  *   (an agent retrying after a timeout that hid a success) is not stored twice.
+ * - `batches`: not a table. Inserting a row into this view runs the trigger `store_batch_v1`, which stores a batch —
+ *   its identity in `seen` (failing on its key if it was stored before), its rows, its ids in the full-text backlog,
+ *   its per-minute counts — in one call into SQLite. Each call from the
+ *   object into SQLite costs about as much as storing 30 lines (measured in workerd: 50–80 µs for `SELECT 1`), and
+ *   this is the one write every append makes. (Triggers keep their SQL as created: a change needs a new name.)
  */
+/**
+ * Lines' rows, read from a JSON array of rows `[id, shift, ns, level, …]` (in `FROM jsonb_each(…)` after it).
+ * `jsonb_each` hands each row over already parsed (binary JSON), so its 14 fields are read without parsing the row's
+ * text 14 times, which `json_each` did: the insert took half as long.
+ */
+export const INSERT_LINES = `INSERT INTO lines (id, shift, ns, level, severity, severity_text, body, logger, service, host, source, trace_id, span_id, attributes)
+  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12, value ->> 13`;
+
+/** Adds per-minute counts given as JSON `[[minute, level, n], …]` (the expression `json`). */
+const addMinutes = (json: string) => `INSERT INTO minutes (minute, level, n) SELECT value ->> 0, value ->> 1, value ->> 2 FROM jsonb_each(${json}) WHERE true
+  ON CONFLICT (minute, level) DO UPDATE SET n = n + excluded.n`;
+export const ADD_MINUTES = addMinutes("?");
+
 export const STORE_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS lines (
      id INTEGER PRIMARY KEY,
@@ -47,6 +65,13 @@ export const STORE_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS fts_backlog (seq INTEGER PRIMARY KEY, ids TEXT NOT NULL, n INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS seen (ms INTEGER NOT NULL, hash INTEGER NOT NULL, PRIMARY KEY (ms, hash)) WITHOUT ROWID`,
+  `CREATE VIEW IF NOT EXISTS batches AS SELECT NULL AS ms, NULL AS hash, NULL AS rows, NULL AS ids, NULL AS n, NULL AS minutes`,
+  `CREATE TRIGGER IF NOT EXISTS store_batch_v1 INSTEAD OF INSERT ON batches BEGIN
+     INSERT INTO seen (ms, hash) VALUES (NEW.ms, NEW.hash);
+     ${INSERT_LINES} FROM jsonb_each(NEW.rows);
+     INSERT INTO fts_backlog (ids, n) VALUES (NEW.ids, NEW.n);
+     ${addMinutes("NEW.minutes")};
+   END`,
 ];
 
 /** Row of `lines` as SQLite returns it. */

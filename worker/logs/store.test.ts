@@ -119,9 +119,14 @@ describe("LogStore ids", () => {
     await runInDurableObject(store, async (_, state) => {
       state.storage.sql.exec("INSERT INTO lines (id, ns, level, severity, severity_text, body, attributes) VALUES (?, 0, 'info', 9, 'INFO', 'squatter', '{}')", squatted);
     });
-    expect(await store.append(1, packLines([line({ ts: now - 1000, body: "second" }), line({ ts: now - 900, body: "third" })]))).toEqual({ stored: 2, duplicates: 0 });
+    const batch = packLines([line({ ts: now - 1000, body: "second" }), line({ ts: now - 900, body: "third" })]);
+    expect(await store.append(1, batch)).toEqual({ stored: 2, duplicates: 0 });
+    // Stored the long way round, it is still known when sent again; and its per-minute counts were added.
+    expect(await store.append(1, batch)).toEqual({ stored: 0, duplicates: 2 });
     const found = await store.search(1, { q: "", from: now - 60_000, to: now, limit: 10 });
     expect(found.lines.map((l) => l.body)).toEqual(["third", "second", "squatter", "first"]);
+    const hist = await store.histogram(1, "", now - 60_000, now, 60_000);
+    expect(hist.buckets.reduce((n, b) => n + (b.counts.info ?? 0), 0)).toBe(3);
     expect(found.lines.find((l) => l.body === "second")!.id).not.toBe(squatted);
     expect(found.lines.find((l) => l.body === "second")!.ts).toBe(now - 1000);
   });
