@@ -137,7 +137,7 @@ function readItem(value: unknown, where: string, out: LineCollector): void {
  * when it is all valid UTF-8 (one call instead of one per line); otherwise line by line, to name the bad ones.
  */
 function readLines(bytes: Uint8Array, out: LineCollector): void {
-  let whole: string | null = null;
+  let whole: string;
   try {
     whole = strictUtf8.decode(bytes);
   } catch {
