@@ -23,6 +23,8 @@ const RETRY_MS = 5 * 60_000;
 export const FTS_BACKLOG_LINES = 2000;
 /** Each packed row is `[ns, …]`: `[id, shift, ns, …]` in front of it makes the table's row. */
 const tableRows = (batch: PackedLines, placed: Placed[]) => `[${placed.map((p) => `[${p.id},${p.shift},${batch.rows[p.index]!.slice(1)}`).join(",")}]`;
+/** Lines of a batch given an id (all of them, unless `insertAround` gave up on some after its rounds). */
+const stored = (ids: (number | undefined)[]) => ids.filter((id) => id !== undefined).length;
 /** Segments FTS5 merges at a time (its default is 4). */
 const FTS_AUTOMERGE = 16;
 /** Archived chunks a search may open before it answers with a cursor to continue. */
@@ -142,7 +144,7 @@ export class LogStore extends DurableObject<Env> {
     const ids = this.transaction(() => {
       const ids = this.insertAll(batch);
       if (ids === null) return null;
-      this.backlog = this.backlogLines() + count;
+      this.backlog = this.backlogLines() + stored(ids);
       if (this.backlog >= FTS_BACKLOG_LINES) this.indexBacklog();
       return ids;
     });
@@ -153,7 +155,7 @@ export class LogStore extends DurableObject<Env> {
       this.alarmSet = true;
       if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HOUSEKEEPING_MS);
     }
-    return { stored: count, duplicates: 0 };
+    return { stored: stored(ids), duplicates: 0 };
   }
 
   /** Lines per minute and level, for the histogram: the batch's counts, as JSON `[[minute, level, n], …]`. */
